@@ -1,0 +1,2 @@
+// The one translation unit holding Boost.Asio's compiled implementation (see ../CMakeLists.txt).
+#include <boost/asio/impl/src.hpp>

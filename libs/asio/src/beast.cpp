@@ -1,0 +1,2 @@
+// The one translation unit holding Boost.Beast's compiled implementation (see ../CMakeLists.txt).
+#include <boost/beast/src.hpp>
