@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Machine set-up for building and testing the suite (what `make deps` runs).
+#
+# Idempotent and quick the second time: apt is touched only when a package is missing, and the Kafka
+# broker jars are resolved only when the cache marker for that exact POM is absent.
+#
+#   deploy/deps.sh            everything
+#   deploy/deps.sh apt        only the Debian packages (and stopping the system services they start)
+#   deploy/deps.sh kafka      only the Kafka jars
+#
+# Environment:
+#   EXPO_CACHE_DIR   where the Kafka jars go (default <repo>/.cache); ignored by git.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache_dir=${EXPO_CACHE_DIR:-$repo_root/.cache}
+kafka_pom=$repo_root/deploy/kafka/pom.xml
+
+# Debian 12 names. Boost is pinned to 1.81 because that is what the code is written and tested against.
+apt_packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  librdkafka-dev libhiredis-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libssl-dev
+  redis-server kcat wrk prometheus
+  openjdk-17-jdk-headless maven
+  curl procps iproute2 python3
+)
+
+log() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+missing_apt_packages() {
+  # One dpkg-query for all packages; unknown ones print nothing on stdout (an error on stderr).
+  local installed
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${apt_packages[@]}" 2>/dev/null || true)
+  local pkg
+  for pkg in "${apt_packages[@]}"; do
+    if ! grep -qE "^${pkg//./\\.}(:[a-z0-9]+)? install ok installed$" <<<"$installed"; then
+      printf '%s\n' "$pkg"
+    fi
+  done
+}
+
+# Debian's maintainer scripts start redis-server and prometheus on their default ports (6379, 9090).
+# The local stack runs its own instances on other ports and with its own data, so a system instance is
+# only noise (and holds memory): stop it and keep it from coming back at boot.
+stop_system_service() {
+  local name=$1 binary=$2 pidfile=$3
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+    if systemctl is-enabled --quiet "$name" 2>/dev/null || systemctl is-active --quiet "$name" 2>/dev/null; then
+      as_root systemctl disable --now "$name" >/dev/null 2>&1 || true
+      log "stopped and disabled system service $name"
+    fi
+    return 0
+  fi
+  # No systemd (containers, CI): SysV script first, then the pid file as a last resort.
+  if [[ -x /etc/init.d/$name ]] && service "$name" status >/dev/null 2>&1; then
+    as_root service "$name" stop >/dev/null 2>&1 || true
+    if command -v update-rc.d >/dev/null 2>&1; then
+      as_root update-rc.d "$name" disable >/dev/null 2>&1 || true
+    fi
+    log "stopped system service $name"
+  fi
+  if [[ -r $pidfile ]]; then
+    local pid
+    pid=$(<"$pidfile")
+    if [[ $pid =~ ^[0-9]+$ ]] && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$binary" ]]; then
+      as_root kill -TERM "$pid" 2>/dev/null || true
+      log "stopped system $name (pid $pid)"
+    fi
+  fi
+}
+
+ensure_apt_packages() {
+  local missing
+  missing=$(missing_apt_packages)
+  if [[ -n $missing ]]; then
+    mkdir -p "$cache_dir"
+    local apt_log=$cache_dir/deps-apt.log
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    log "installing" $missing "(log: $apt_log)"
+    # shellcheck disable=SC2086
+    if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+           as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+         } >"$apt_log" 2>&1; then
+      tail -n 30 "$apt_log" >&2
+      die "apt-get failed (full log: $apt_log)"
+    fi
+    missing=$(missing_apt_packages)
+    [[ -z $missing ]] || die "still missing after apt-get install: $(tr '\n' ' ' <<<"$missing")"
+  fi
+  stop_system_service redis-server /usr/bin/redis-server /run/redis/redis-server.pid
+  stop_system_service prometheus /usr/bin/prometheus /run/prometheus/prometheus.pid
+  log "apt packages ok (${#apt_packages[@]})"
+}
+
+kafka_version() {
+  sed -n 's:.*<kafka\.version>\(.*\)</kafka\.version>.*:\1:p' "$kafka_pom" | head -n1
+}
+
+ensure_kafka_jars() {
+  local version
+  version=$(kafka_version)
+  [[ -n $version ]] || die "no <kafka.version> in $kafka_pom"
+  local dest=$cache_dir/kafka/$version
+  local marker=$dest/.complete
+  # The marker holds the POM's checksum, so changing a pinned version (log4j, say) re-resolves.
+  local want
+  want=$(sha256sum "$kafka_pom" | cut -d' ' -f1)
+  if [[ -f $marker && $(<"$marker") == "$want" && -d $dest/libs ]]; then
+    log "kafka $version jars ok ($(find "$dest/libs" -name '*.jar' | wc -l) jars, cached)"
+    return 0
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn not found (run: deploy/deps.sh apt)"
+  log "resolving kafka $version jars with maven"
+  mkdir -p "$dest"
+  local staging=$dest/libs.partial
+  rm -rf "$staging"
+  local mvn_log=$dest/maven.log
+  if ! mvn -q -B -f "$kafka_pom" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$staging" >"$mvn_log" 2>&1; then
+    tail -n 30 "$mvn_log" >&2
+    die "maven could not resolve the kafka jars (full log: $mvn_log)"
+  fi
+  local main_jar=$staging/kafka_2.13-$version.jar
+  [[ -f $main_jar ]] || die "maven finished but $main_jar is missing"
+  # Swap in whole: a half-copied libs/ must never look complete.
+  rm -rf "$dest/libs"
+  mv "$staging" "$dest/libs"
+  printf '%s\n' "$want" >"$marker"
+  log "kafka $version jars ok ($(find "$dest/libs" -name '*.jar' | wc -l) jars)"
+}
+
+main() {
+  local what=${1:-all}
+  case $what in
+    all) ensure_apt_packages; ensure_kafka_jars ;;
+    apt) ensure_apt_packages ;;
+    kafka) ensure_kafka_jars ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" ;;
+    *) die "unknown target '$what' (all|apt|kafka)" ;;
+  esac
+}
+
+main "$@"
