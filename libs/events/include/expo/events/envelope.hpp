@@ -1,0 +1,39 @@
+#pragma once
+// The envelope every Kafka message value carries:
+//   {"event_id":"<uuid v4>","type":"checkin.accepted","occurred_at":"<RFC 3339>","payload":{...}}
+// event_id identifies the message itself (consumers dedupe replays by it); type says what the payload
+// holds; occurred_at is the (possibly shifted) event clock's time, see expo::clock.
+//
+// Thread-safety: all functions are reentrant; new_event_id() may be called from any thread.
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "expo/core/result.hpp"
+
+namespace expo::events {
+
+struct Envelope {
+  std::string event_id;
+  std::string type;
+  std::string occurred_at;
+  boost::json::object payload;
+};
+
+// A random (OpenSSL RAND_bytes) version 4 UUID in lowercase text form, e.g.
+// "3b241101-e2bb-4255-8caf-4136c566a962". Throws std::runtime_error if the CSPRNG fails, which
+// OpenSSL only does when it cannot seed at all: not a condition a caller can handle.
+std::string new_event_id();
+
+// Compact JSON with the four members in the order above.
+std::string encode(const Envelope& envelope);
+
+// Errors: code "event_invalid" for text that is not JSON, not an object, or lacks a field or has it
+// with the wrong type (event_id, type: non-empty strings of at most 128 bytes; occurred_at: an
+// RFC 3339 time; payload: an object). Unknown top-level members are ignored so a newer producer can
+// add one without breaking older consumers. Messages name fields, never payload contents (visitors.v1
+// payloads hold personal data).
+Result<Envelope> decode(std::string_view text);
+
+}  // namespace expo::events

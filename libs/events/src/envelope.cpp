@@ -1,0 +1,103 @@
+#include "expo/events/envelope.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <stdexcept>
+
+#include "expo/clock/clock.hpp"
+
+namespace expo::events {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kErrorCode = "event_invalid";
+constexpr std::size_t kMaxIdLength = 128;
+
+Error invalid(std::string message) { return Error::permanent(kErrorCode, "event envelope: " + std::move(message)); }
+
+const char* kind_text(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+  }
+  return "?";
+}
+
+// A required, non-empty string member of bounded length (ids end up as Redis keys).
+Result<std::string> short_string(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return invalid("missing \"" + std::string(key) + "\"");
+  if (!v->is_string()) return invalid("\"" + std::string(key) + "\" must be a string, found " + kind_text(*v));
+  const json::string& s = v->as_string();
+  if (s.empty()) return invalid("\"" + std::string(key) + "\" must not be empty");
+  if (s.size() > kMaxIdLength) {
+    return invalid("\"" + std::string(key) + "\" is longer than " + std::to_string(kMaxIdLength) + " bytes");
+  }
+  return std::string(s);
+}
+
+}  // namespace
+
+std::string new_event_id() {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: cannot generate an event id");
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0x0F];
+  }
+  return out;
+}
+
+std::string encode(const Envelope& e) {
+  json::object o;
+  o.reserve(4);
+  o.emplace("event_id", e.event_id);
+  o.emplace("type", e.type);
+  o.emplace("occurred_at", e.occurred_at);
+  o.emplace("payload", e.payload);
+  return json::serialize(o);
+}
+
+Result<Envelope> decode(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return invalid("not valid JSON (" + ec.message() + ")");
+  if (!v.is_object()) return invalid(std::string("expected a JSON object, found ") + kind_text(v));
+  json::object& o = v.as_object();
+
+  auto event_id = short_string(o, "event_id");
+  if (!event_id) return event_id.error();
+  auto type = short_string(o, "type");
+  if (!type) return type.error();
+  auto occurred_at = short_string(o, "occurred_at");
+  if (!occurred_at) return occurred_at.error();
+  if (!expo::clock::parse_rfc3339(*occurred_at)) return invalid("\"occurred_at\" is not an RFC 3339 time");
+
+  json::value* payload = o.if_contains("payload");
+  if (!payload) return invalid("missing \"payload\"");
+  if (!payload->is_object()) return invalid(std::string("\"payload\" must be an object, found ") + kind_text(*payload));
+
+  return Envelope{std::move(event_id).value(), std::move(type).value(), std::move(occurred_at).value(),
+                  std::move(payload->as_object())};
+}
+
+}  // namespace expo::events

@@ -1,0 +1,36 @@
+#pragma once
+// A response as handlers build it. Errors always use the envelope of PRODUCT.md:
+//   {"error":{"code":"...","message":"..."}}
+// Messages are for people and must never contain personal data.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "expo/core/result.hpp"
+
+namespace expo::http {
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
+
+  static Response json(int status, std::string body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response error(int status, std::string_view code, std::string_view message);
+  // 503 (retryable) or the given status, with Retry-After for retryable errors.
+  static Response from_error(const Error& error, int permanent_status = 400);
+
+  Response& with_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// The JSON error envelope alone, for callers that build bodies themselves.
+std::string error_body(std::string_view code, std::string_view message);
+
+}  // namespace expo::http

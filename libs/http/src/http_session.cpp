@@ -1,0 +1,258 @@
+#include "http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <cctype>
+#include <random>
+
+#include "expo/core/log.hpp"
+#include "websocket_session.hpp"
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace expo::http::detail {
+namespace {
+
+Method to_method(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get: return Method::get;
+    case bhttp::verb::head: return Method::head;
+    case bhttp::verb::post: return Method::post;
+    case bhttp::verb::put: return Method::put;
+    case bhttp::verb::patch: return Method::patch;
+    case bhttp::verb::delete_: return Method::del;
+    case bhttp::verb::options: return Method::options;
+    default: return Method::other;
+  }
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A client's X-Request-Id is kept when it is short and plain, so it can be logged safely.
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto bits = engine();
+  for (auto& c : id) {
+    c = digits[bits & 0xF];
+    bits >>= 4;
+  }
+  return id;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = endpoint.address().to_string();
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+}
+
+HttpSession::~HttpSession() { state_->remove(this); }
+
+void HttpSession::run() {
+  state_->add(this);
+  read_request();
+}
+
+void HttpSession::read_request() {
+  parser_.emplace();
+  parser_->body_limit(state_->config.body_limit);
+  parser_->header_limit(static_cast<std::uint32_t>(state_->config.header_limit));
+  // A fresh connection must send its request promptly (slow-loris guard); a kept-alive one may idle.
+  stream_.expires_after(first_request_ ? state_->config.header_timeout : state_->config.idle_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void HttpSession::on_read(beast::error_code ec) {
+  if (closed_) return;
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+      ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
+      ec == boost::asio::error::eof) {
+    close();
+    return;
+  }
+  started_ = std::chrono::steady_clock::now();
+  route_ = "unmatched";
+  if (ec == bhttp::error::body_limit) {
+    refuse(Response::error(413, "payload_too_large",
+                           "the request body is larger than " + std::to_string(state_->config.body_limit) + " bytes"),
+           true);
+    return;
+  }
+  if (ec == bhttp::error::header_limit) {
+    refuse(Response::error(431, "headers_too_large", "the request headers are too large"), true);
+    return;
+  }
+  if (ec) {
+    refuse(Response::error(400, "bad_request", "the request is not valid HTTP/1.1"), true);
+    return;
+  }
+  first_request_ = false;
+  dispatch_request();
+}
+
+void HttpSession::dispatch_request() {
+  auto& message = parser_->get();
+  keep_alive_ = message.keep_alive();
+
+  request_ = Request{};
+  request_.method = to_method(message.method());
+  request_.target = std::string(message.target());
+  const std::string_view target = request_.target;
+  const auto question = target.find('?');
+  auto path = percent_decode(target.substr(0, question), false);
+  if (question != std::string_view::npos) request_.query = std::string(target.substr(question + 1));
+  request_.headers.reserve(8);
+  for (const auto& field : message) {
+    request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  }
+  request_.remote_address = remote_address_;
+  const auto client_id = request_.header("x-request-id");
+  request_.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : new_request_id();
+
+  if (!path || path->empty() || path->front() != '/') {
+    refuse(Response::error(400, "bad_request", "the request target is not a valid path"), false);
+    return;
+  }
+  request_.path = std::move(*path);
+
+  const bool upgrade = beast::websocket::is_upgrade(message);
+  const auto match = state_->router.match(request_, upgrade);
+  route_ = match.pattern;
+  switch (match.kind) {
+    case Router::Match::Kind::not_found:
+      refuse(Response::error(404, "not_found", "no such route: " + std::string(to_string(request_.method)) + " " +
+                                                   request_.path),
+             false);
+      return;
+    case Router::Match::Kind::method_not_allowed:
+      refuse(Response::error(405, "method_not_allowed",
+                             std::string(to_string(request_.method)) + " is not allowed here; allowed: " + match.allow)
+                 .with_header("Allow", match.allow),
+             false);
+      return;
+    case Router::Match::Kind::websocket: {
+      if (state_->stopping) {
+        refuse(Response::error(503, "stopping", "the service is stopping").with_header("Retry-After", "1"), true);
+        return;
+      }
+      // The socket moves to a WebSocket session; this HTTP session ends here.
+      stream_.expires_never();
+      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), state_, match.broadcaster);
+      closed_ = true;
+      state_->remove(this);
+      ws->run(parser_->release());
+      return;
+    }
+    case Router::Match::Kind::found:
+      break;
+  }
+
+  if (state_->in_flight >= state_->config.max_in_flight) {
+    refuse(Response::error(503, "overloaded", "too many requests in progress; retry shortly")
+               .with_header("Retry-After", "1"),
+           false);
+    return;
+  }
+  ++state_->in_flight;
+  handling_ = true;
+  request_.body = std::move(message.body());
+  // The handler may keep the Responder and answer later; the connection waits for it.
+  Responder responder(shared_from_this());
+  try {
+    (*match.handler)(request_, responder);
+  } catch (const std::exception& e) {
+    log::error("handler threw", {{"route", route_}, {"what", e.what()}, {"request_id", request_.request_id}});
+    responder.send(Response::error(500, "internal", "internal error"));
+  }
+}
+
+void HttpSession::deliver(Response response) {
+  // Handlers may answer from another thread (e.g. after a delivery report): hop to our executor.
+  boost::asio::dispatch(stream_.get_executor(),
+                        [self = shared_from_this(), response = std::move(response)]() mutable {
+                          if (self->handling_) {
+                            self->handling_ = false;
+                            --self->state_->in_flight;
+                          }
+                          if (self->closed_) return;
+                          self->write(std::move(response));
+                        });
+}
+
+void HttpSession::refuse(Response response, bool close_after) {
+  if (close_after) keep_alive_ = false;
+  write(std::move(response));
+}
+
+void HttpSession::write(Response response) {
+  const int status = response.status;
+  if (state_->observer.on_response) {
+    state_->observer.on_response(route_, request_.method, status,
+                                 std::chrono::steady_clock::now() - started_);
+  }
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(status));
+  response_.set(bhttp::field::content_type, response.content_type);
+  if (!request_.request_id.empty()) response_.set("X-Request-Id", request_.request_id);
+  for (auto& [name, value] : response.headers) response_.set(name, value);
+  response_.body() = std::move(response.body);
+  const bool close_after = !keep_alive_ || state_->stopping;
+  response_.keep_alive(!close_after);
+  response_.prepare_payload();
+  if (request_.method == Method::head) response_.body().clear();  // Content-Length stays that of GET
+  stream_.expires_after(state_->config.header_timeout);
+  writing_ = true;
+  bhttp::async_write(stream_, response_,
+                     [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                       self->on_write(ec, close_after);
+                     });
+}
+
+void HttpSession::on_write(beast::error_code ec, bool close_after) {
+  writing_ = false;
+  if (ec || close_after || state_->stopping) {
+    close();
+    return;
+  }
+  read_request();
+}
+
+void HttpSession::stop() {
+  // Idle connections close now; one whose request is being handled closes after its answer.
+  if (!handling_ && !writing_) close();
+}
+
+void HttpSession::force_close() { close(); }
+
+void HttpSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+  state_->remove(this);
+}
+
+}  // namespace expo::http::detail

@@ -1,0 +1,58 @@
+#pragma once
+// One HTTP connection: reads a request, routes it, waits for the handler's answer, writes it, and
+// reads the next while the connection is kept alive. Upgrades to a WebSocket session when asked.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "expo/http/responder.hpp"
+#include "server_state.hpp"
+
+namespace expo::http::detail {
+
+class HttpSession final : public std::enable_shared_from_this<HttpSession>,
+                          public ResponseSink,
+                          public Connection {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+  ~HttpSession() override;
+
+  void run();
+  void deliver(Response response) override;
+  void stop() override;
+  void force_close() override;
+
+ private:
+  void read_request();
+  void on_read(boost::beast::error_code ec);
+  void dispatch_request();
+  void refuse(Response response, bool close_after);
+  void write(Response response);
+  void on_write(boost::beast::error_code ec, bool close_after);
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  std::shared_ptr<ServerState> state_;
+  std::string remote_address_;
+
+  Request request_;
+  std::string_view route_ = "unmatched";
+  std::chrono::steady_clock::time_point started_;
+  bool first_request_ = true;
+  bool handling_ = false;  // a handler owns the current request
+  bool writing_ = false;   // a response is on its way out
+  bool keep_alive_ = true;
+  bool closed_ = false;
+};
+
+}  // namespace expo::http::detail

@@ -1,0 +1,36 @@
+#include "expo/http/response.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace expo::http {
+
+std::string error_body(std::string_view code, std::string_view message) {
+  boost::json::object error;
+  error["code"] = code;
+  error["message"] = message;
+  boost::json::object envelope;
+  envelope["error"] = std::move(error);
+  return boost::json::serialize(envelope);
+}
+
+Response Response::json(int status, std::string body) {
+  return Response{status, "application/json", std::move(body), {}};
+}
+
+Response Response::text(int status, std::string body, std::string content_type) {
+  return Response{status, std::move(content_type), std::move(body), {}};
+}
+
+Response Response::error(int status, std::string_view code, std::string_view message) {
+  return json(status, error_body(code, message));
+}
+
+Response Response::from_error(const Error& error, int permanent_status) {
+  if (error.retryable) {
+    return Response::error(503, error.code, error.message).with_header("Retry-After", "1");
+  }
+  return Response::error(permanent_status, error.code, error.message);
+}
+
+}  // namespace expo::http
