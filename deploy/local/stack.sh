@@ -9,13 +9,14 @@
 #   status    one line per component; exit 0 only if every one asked about is running
 #   env       print shell assignments for the endpoints (eval "$(stack.sh env)")
 #   logs      print the last lines of each component's log
-#   wipe      stop everything and delete the run directory
+#   wipe      stop everything (the services of services.sh too) and delete the run directory
 #
 # Environment (defaults in brackets):
 #   EXPO_RUN_DIR [<repo>/run/local]    data, logs, pid files and generated configs
 #   KAFKA_PORT [19092]  KAFKA_CONTROLLER_PORT [19093]  REDIS_PORT [16379]  PROMETHEUS_PORT [19090]
 #   EXPO_WITH_PROMETHEUS [1]           0: Prometheus is not part of "all"
-#   EXPO_SERVICE_PORTS ["8081 8082 8083 8084"]  scrape targets: registration checkin voting leaderboard
+#   EXPO_SERVICE_PORTS ["8081 8082 8083 8084"]  scrape targets: registration checkin voting leaderboard;
+#                                      EXPO_REGISTRATION_PORT (etc.) override one each, as for services.sh
 #   EXPO_TOPICS ["visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1"]  topic:partitions to create
 #   EXPO_KAFKA_LIBS [$EXPO_CACHE_DIR/kafka/<version>/libs, EXPO_CACHE_DIR=<repo>/.cache]  broker
 #                                      classpath, filled by deploy/deps.sh
@@ -23,16 +24,13 @@
 #   EXPO_KAFKA_HEAP ["-Xms512m -Xmx1g"]
 set -euo pipefail
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-deploy_dir=$repo_root/deploy
+# shellcheck source=deploy/local/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/local/lib/process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
-run_dir=$(realpath -m "${EXPO_RUN_DIR:-$repo_root/run/local}")
-kafka_port=${KAFKA_PORT:-19092}
-kafka_controller_port=${KAFKA_CONTROLLER_PORT:-19093}
-redis_port=${REDIS_PORT:-16379}
-prometheus_port=${PROMETHEUS_PORT:-19090}
+# run_dir, the ports and service_ports come from lib/common.sh.
 with_prometheus=${EXPO_WITH_PROMETHEUS:-1}
-service_ports=${EXPO_SERVICE_PORTS:-8081 8082 8083 8084}
 topics=${EXPO_TOPICS:-visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1}
 kafka_start_timeout=${EXPO_KAFKA_START_TIMEOUT:-60}
 kafka_heap=${EXPO_KAFKA_HEAP:--Xms512m -Xmx1g}
@@ -44,14 +42,8 @@ kafka_libs=${EXPO_KAFKA_LIBS:-${EXPO_CACHE_DIR:-$repo_root/.cache}/kafka/$kafka_
 all_components=(kafka redis prometheus)
 kafka_launched_ms=0
 
-say() { printf 'stack: %s\n' "$*"; }
-warn() { printf 'stack: %s\n' "$*" >&2; }
-die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
-
-now_ms() { date +%s%3N; }
-elapsed() { local ms=$(($(now_ms) - $1)); printf '%d.%01ds' $((ms / 1000)) $((ms % 1000 / 100)); }
-
-# --- per-component facts -----------------------------------------------------------------------
+# --- per-component facts (pid_file, proc_program, proc_marker, comp_ports and comp_logs are the hooks
+# lib/process.sh calls) -----------------------------------------------------------------------------
 
 comp_dir() { printf '%s/%s' "$run_dir" "$1"; }
 pid_file() { printf '%s/%s.pid' "$(comp_dir "$1")" "$1"; }
@@ -65,6 +57,7 @@ config_file() {
     prometheus) printf '%s/prometheus.yml' "$(comp_dir prometheus)" ;;
   esac
 }
+proc_marker() { config_file "$1"; }
 
 comp_ports() {
   case $1 in
@@ -82,115 +75,12 @@ comp_logs() {
   esac
 }
 
-comp_binary_hint() {
+proc_program() {
   case $1 in
     kafka) printf 'kafka.Kafka' ;;
     redis) printf 'redis-server' ;;
     prometheus) printf 'prometheus' ;;
   esac
-}
-
-# --- processes and ports -------------------------------------------------------------------------
-
-# True when PID is alive and is the component process of this run dir (not a recycled pid).
-pid_is_ours() {
-  local comp=$1 pid=$2
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  local cmdline
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ $cmdline == *"$(comp_binary_hint "$comp")"* && $cmdline == *"$(config_file "$comp")"* ]]
-}
-
-# Pid of the running component, from its pid file; empty when not running. A stale file is removed.
-running_pid() {
-  local comp=$1 file
-  file=$(pid_file "$comp")
-  [[ -f $file ]] || return 0
-  local pid
-  pid=$(<"$file")
-  if pid_is_ours "$comp" "$pid"; then
-    printf '%s' "$pid"
-  else
-    rm -f "$file"
-  fi
-}
-
-# Processes of this run dir's component that have no pid file (a start interrupted at the wrong
-# moment): matched on the generated config path, then checked like a pid from the file.
-orphan_pids() {
-  local comp=$1 pid
-  for pid in $(pgrep -f -- "$(config_file "$comp")" 2>/dev/null || true); do
-    if [[ $pid != "$$" ]] && pid_is_ours "$comp" "$pid"; then
-      printf '%s\n' "$pid"
-    fi
-  done
-}
-
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
-port_owner() {
-  ss -H -ltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:(\(.*\)).*/\1/p' | head -n1
-}
-
-require_free_ports() {
-  local comp=$1 port
-  for port in $(comp_ports "$comp"); do
-    if port_open "$port"; then
-      die "$comp: port $port on 127.0.0.1 is already in use ($(port_owner "$port")); set another port or stop that process"
-    fi
-  done
-}
-
-show_log_tail() {
-  local comp=$1 f
-  while read -r f; do
-    if [[ -s $f ]]; then
-      warn "--- last 30 lines of $f ---"
-      tail -n 30 "$f" >&2
-    fi
-  done < <(comp_logs "$comp")
-}
-
-# Starts a command in its own session (so a Ctrl-C or hang-up in the caller's terminal does not reach
-# it), stdout/stderr to OUT, and records its pid.
-launch() {
-  local comp=$1 out=$2
-  shift 2
-  # 9>&-: the run-dir lock must not be inherited, or the daemon would hold it for its lifetime.
-  setsid "$@" >>"$out" 2>&1 </dev/null 9>&- &
-  printf '%s\n' "$!" >"$(pid_file "$comp")"
-}
-
-stop_pid() {
-  local comp=$1 pid=$2
-  kill -TERM "$pid" 2>/dev/null || return 0
-  local deadline=$((SECONDS + stop_grace_seconds))
-  while pid_is_ours "$comp" "$pid" && ((SECONDS < deadline)); do
-    sleep 0.1
-  done
-  if pid_is_ours "$comp" "$pid"; then
-    warn "$comp: pid $pid did not stop within ${stop_grace_seconds}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while pid_is_ours "$comp" "$pid"; do sleep 0.1; done
-  fi
-}
-
-stop_component() {
-  local comp=$1 pid stopped=0
-  pid=$(running_pid "$comp")
-  if [[ -n $pid ]]; then
-    stop_pid "$comp" "$pid"
-    stopped=1
-  fi
-  for pid in $(orphan_pids "$comp"); do
-    warn "$comp: stopping untracked process $pid of this run dir"
-    stop_pid "$comp" "$pid"
-    stopped=1
-  done
-  rm -f "$(pid_file "$comp")"
-  if ((stopped)); then say "$comp: stopped"; else say "$comp: not running"; fi
 }
 
 # --- Kafka ----------------------------------------------------------------------------------------
@@ -404,9 +294,10 @@ redis_ready() {
 
 prometheus_write_config() {
   local ports
-  read -r -a ports <<<"$service_ports"
+  read -r -a ports <<<"${EXPO_SERVICE_PORTS:-$service_ports}"
   ((${#ports[@]} == 4)) ||
-    die "prometheus: EXPO_SERVICE_PORTS needs 4 ports (registration checkin voting leaderboard), got '$service_ports'"
+    die "prometheus: EXPO_SERVICE_PORTS needs 4 ports (registration checkin voting leaderboard), got '${EXPO_SERVICE_PORTS:-}'"
+  read -r -a ports <<<"$service_ports"
   # Each job's single target gets its port; the job names come from the checked-in file.
   awk -v reg="${ports[0]}" -v chk="${ports[1]}" -v vot="${ports[2]}" -v ldb="${ports[3]}" '
     BEGIN { port["registration"] = reg; port["checkin"] = chk; port["voting"] = vot; port["leaderboard"] = ldb }
@@ -451,19 +342,6 @@ prometheus_ready() {
 
 # --- commands -------------------------------------------------------------------------------------
 
-ensure_run_dir() {
-  mkdir -p "$run_dir"
-  # Marks the directory as ours, so `wipe` never deletes a directory it did not create.
-  [[ -f $run_dir/.expo-stack ]] || printf 'created by deploy/local/stack.sh\n' >"$run_dir/.expo-stack"
-}
-
-# Serialises commands on one run dir (two `start`s at once would race on pid files and formatting).
-lock_run_dir() {
-  ensure_run_dir
-  exec 9>"$run_dir/.lock"
-  flock -w 120 9 || die "another stack.sh holds $run_dir/.lock"
-}
-
 cmd_start() {
   local comps=("$@") comp pid started failed=0 launch_order=() failed_comps=()
   local -A t0=()
@@ -481,11 +359,7 @@ cmd_start() {
       if [[ $comp == kafka ]] && ! kafka_create_topics; then failed=1; failed_comps+=(kafka); fi
       continue
     fi
-    for pid in $(orphan_pids "$comp"); do
-      warn "$comp: stopping untracked process $pid of this run dir"
-      stop_pid "$comp" "$pid"
-    done
-    require_free_ports "$comp"
+    prepare_start "$comp"
     mkdir -p "$(comp_dir "$comp")"
     t0[$comp]=$(now_ms)
     "${comp}_start"
@@ -568,14 +442,14 @@ cmd_wipe() {
     return 0
   fi
   [[ -f $run_dir/.expo-stack ]] || die "refusing to delete $run_dir: it has no .expo-stack marker"
+  # Services of this run dir would outlive their pid files.
+  if [[ -d $run_dir/services ]]; then "$deploy_dir/local/services.sh" stop; fi
   cmd_stop "${all_components[@]}"
   rm -rf -- "$run_dir"
   say "wiped $run_dir"
 }
 
-usage() {
-awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
-}
+usage() { usage_from_header "${BASH_SOURCE[0]}"; }
 
 main() {
   local cmd=${1:-}

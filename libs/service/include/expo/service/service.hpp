@@ -1,0 +1,82 @@
+#pragma once
+// What every service process shares: the command line, the configuration, the event and clock, the
+// io_context, Kafka producer, Redis client, metrics, the HTTP server with /healthz, /readyz,
+// /metrics and /v1/event, and an orderly stop on SIGTERM. A service's main() only composes:
+//
+//   int main(int argc, char** argv) {
+//     return expo::service::run(argc, argv, {.name = "checkin", .default_port = 8082,
+//                                            .setup = [](expo::service::Context& c) { ... }});
+//   }
+//
+// Stop order on SIGTERM/SIGINT: /readyz turns 503, the server stops accepting and drains requests in
+// progress, the service's stop hooks run (consumers commit and leave their group), the producer
+// flushes, Redis disconnects, the process exits 0. A second signal exits at once with status 1.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "expo/core/result.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace expo::config {
+class Schema;
+class Settings;
+}  // namespace expo::config
+namespace expo::model {
+struct Event;
+}
+namespace expo::clock {
+class Clock;
+}
+namespace expo::http {
+class Router;
+}
+namespace expo::metrics {
+class Registry;
+}
+namespace expo::kafka {
+class Producer;
+}
+namespace expo::redis {
+class Client;
+}
+
+namespace expo::service {
+
+// Everything a service's setup may use. References stay valid until run() returns.
+struct Context {
+  std::string name;
+  boost::asio::io_context& io;
+  const config::Settings& settings;
+  const model::Event& event;
+  const clock::Clock& clock;
+  http::Router& router;
+  metrics::Registry& metrics;
+  kafka::Producer& producer;
+  std::shared_ptr<redis::Client> redis;
+  // The admin token (may be empty: admin routes then answer 403 admin_disabled).
+  const std::string& admin_token;
+  // Hooks run on a worker thread during stop, after HTTP drained and before the producer flushes
+  // (e.g. a consumer's stop(), which commits offsets). They may block; they must not need the io
+  // thread to be free of blocking work (it keeps running meanwhile).
+  std::function<void(std::function<void()>)> on_stop;
+};
+
+struct Definition {
+  std::string name;             // "registration", "checkin", ...
+  std::uint16_t default_port = 0;
+  // Service-specific configuration keys, added to the common ones.
+  std::function<void(config::Schema&)> extend_schema = {};
+  // Adds routes, starts consumers. An error stops the process with exit status 1.
+  std::function<Result<void>(Context&)> setup = {};
+};
+
+// Runs the service until it is told to stop. Exit status: 0 after a clean stop, 1 on a start-up
+// failure (port taken, ...), 2 for invalid configuration or command line.
+int run(int argc, char** argv, const Definition& definition);
+
+}  // namespace expo::service
