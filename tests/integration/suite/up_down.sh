@@ -13,12 +13,13 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 local_dir=$repo_root/deploy/local
 run_dir=$build_dir/suite-up-test
 services=(registration checkin voting leaderboard)
-declare -A port=([registration]=38081 [checkin]=38082 [voting]=38083 [leaderboard]=38084)
+# Ports below the ephemeral range (32768+), where client sockets of earlier tests could hold them.
+declare -A port=([registration]=24081 [checkin]=24082 [voting]=24083 [leaderboard]=24084)
 
 # Everything up.sh and down.sh read, set here so nothing from the caller's shell (tests/run.sh sources
 # tests/integration-env.sh, for one) changes what is tested.
 export EXPO_RUN_DIR=$run_dir
-export KAFKA_PORT=39192 KAFKA_CONTROLLER_PORT=39193 REDIS_PORT=36479 PROMETHEUS_PORT=39190
+export KAFKA_PORT=24092 KAFKA_CONTROLLER_PORT=24093 REDIS_PORT=24379 PROMETHEUS_PORT=24090
 export EXPO_REGISTRATION_PORT=${port[registration]} EXPO_CHECKIN_PORT=${port[checkin]}
 export EXPO_VOTING_PORT=${port[voting]} EXPO_LEADERBOARD_PORT=${port[leaderboard]}
 export EXPO_WITH_PROMETHEUS=1
