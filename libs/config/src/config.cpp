@@ -1,5 +1,7 @@
 #include "expo/config/config.hpp"
 
+#include "expo/core/json_kind.hpp"
+
 #include <algorithm>
 #include <boost/json/stream_parser.hpp>
 #include <boost/json/serialize.hpp>
@@ -176,20 +178,6 @@ const char* expected_text(Type type) {
 
 // --- values from the file --------------------------------------------------------------------
 
-const char* json_kind_text(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-  }
-  return "?";
-}
-
 // Parses text as JSON; on failure the message carries the line and column of the error.
 std::optional<json::value> parse_json(std::string_view text, std::string& error) {
   json::stream_parser parser;
@@ -231,7 +219,7 @@ class Loader {
     document_ = std::move(*parsed);
     if (!document_.is_object()) {
       problems_.push_back("config file " + path_ + ": the top level must be a JSON object, found " +
-                          json_kind_text(document_));
+                          std::string(json_kind_text(document_.kind())));
       return;
     }
     walk(document_.as_object(), "");
@@ -308,7 +296,7 @@ class Loader {
           walk(member.value().as_object(), key);
         } else {
           problems_.push_back("'" + key + "' in config file " + path_ + " must be a JSON object (it holds '" +
-                              inner->key + "'), found " + json_kind_text(member.value()));
+                              inner->key + "'), found " + std::string(json_kind_text(member.value().kind())));
         }
         continue;
       }
@@ -349,7 +337,7 @@ class Loader {
         break;
     }
     if (!out) {
-      std::string msg = where + ": expected " + a_type(field.type) + ", found " + json_kind_text(v);
+      std::string msg = where + ": expected " + a_type(field.type) + ", found " + std::string(json_kind_text(v.kind()));
       const bool scalar = !v.is_object() && !v.is_array() && !v.is_null();
       if (scalar) msg += " " + (is_secret_key(field.key) ? std::string("(hidden)") : json::serialize(v));
       problems_.push_back(std::move(msg));

@@ -1,5 +1,7 @@
 #include "expo/event_model/event.hpp"
 
+#include "expo/core/json_kind.hpp"
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -31,20 +33,6 @@ struct Invalid {
 [[noreturn]] void fail(std::string message) { throw Invalid{std::move(message)}; }
 
 std::string quote_json(std::string_view text) { return json::serialize(json::string_view(text)); }
-
-const char* kind_text(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-  }
-  return "?";
-}
 
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -99,7 +87,7 @@ std::string format_offset(minutes offset) {
 class Node {
  public:
   Node(const json::value& v, std::string label) : label_(std::move(label)) {
-    if (!v.is_object()) fail(where_self() + "expected an object, found " + kind_text(v));
+    if (!v.is_object()) fail(where_self() + "expected an object, found " + std::string(json_kind_text(v.kind())));
     object_ = &v.as_object();
   }
 
@@ -125,7 +113,7 @@ class Node {
 
   std::string str(std::string_view key, bool allow_empty = false) const {
     const json::value& v = need(key);
-    if (!v.is_string()) fail(where(key) + "expected a string, found " + kind_text(v));
+    if (!v.is_string()) fail(where(key) + "expected a string, found " + std::string(json_kind_text(v.kind())));
     std::string out(v.as_string());
     if (!allow_empty && out.empty()) fail(where(key) + "must not be empty");
     return out;
@@ -146,13 +134,13 @@ class Node {
 
   bool boolean(std::string_view key) const {
     const json::value& v = need(key);
-    if (!v.is_bool()) fail(where(key) + "expected true or false, found " + kind_text(v));
+    if (!v.is_bool()) fail(where(key) + "expected true or false, found " + std::string(json_kind_text(v.kind())));
     return v.as_bool();
   }
 
   std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const {
     const json::value& v = need(key);
-    if (!v.is_int64()) fail(where(key) + "expected an integer, found " + kind_text(v));
+    if (!v.is_int64()) fail(where(key) + "expected an integer, found " + std::string(json_kind_text(v.kind())));
     const std::int64_t i = v.as_int64();
     if (i < min || i > max) {
       fail(where(key) + std::to_string(i) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
@@ -162,7 +150,7 @@ class Node {
 
   const json::array& array(std::string_view key) const {
     const json::value& v = need(key);
-    if (!v.is_array()) fail(where(key) + "expected an array, found " + kind_text(v));
+    if (!v.is_array()) fail(where(key) + "expected an array, found " + std::string(json_kind_text(v.kind())));
     return v.as_array();
   }
 
@@ -236,7 +224,7 @@ Event parse_event_or_throw(std::string_view text) {
   if (day_list.empty()) fail(root.where("days") + "needs at least one day");
   for (std::size_t i = 0; i < day_list.size(); ++i) {
     const std::string label = "days[" + std::to_string(i) + "]: ";
-    if (!day_list[i].is_string()) fail(label + "expected a date string \"YYYY-MM-DD\", found " + kind_text(day_list[i]));
+    if (!day_list[i].is_string()) fail(label + "expected a date string \"YYYY-MM-DD\", found " + std::string(json_kind_text(day_list[i].kind())));
     const std::string_view text_day = day_list[i].as_string();
     const auto date = parse_date(text_day);
     if (!date) fail(label + quote_json(text_day) + " is not a date (YYYY-MM-DD)");

@@ -17,6 +17,7 @@
 #include "expo/redis/client.hpp"
 #include "expo/testing/child_process.hpp"
 #include "expo/testing/environment.hpp"
+#include "expo/testing/io.hpp"
 
 using namespace std::chrono_literals;
 using expo::testing::ChildProcess;
@@ -72,8 +73,6 @@ class RedisReader {
 
 void produce_events(const std::string& brokers, const std::string& topic) {
   boost::asio::io_context io;
-  // Delivery reports arrive from the producer's thread; without work the io_context would stop.
-  auto work = boost::asio::make_work_guard(io);
   auto producer = expo::kafka::Producer::create(io, {.brokers = brokers, .client_id = "exactly-once-test"});
   ASSERT_TRUE(producer.ok()) << producer.error().message;
   int delivered = 0, failed = 0;
@@ -81,8 +80,7 @@ void produce_events(const std::string& brokers, const std::string& topic) {
     (*producer)->produce(topic, "visitor-" + std::to_string(i % 97), std::to_string(i), {},
                          [&](expo::Result<expo::kafka::Delivery> d) { d ? ++delivered : ++failed; });
   }
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (delivered + failed < events && std::chrono::steady_clock::now() < deadline) io.run_for(100ms);
+  expo::testing::run_until(io, [&] { return delivered + failed == events; }, 60s);
   (*producer)->stop(5s);
   io.poll();
   ASSERT_EQ(delivered, events) << failed << " deliveries failed";

@@ -17,6 +17,7 @@
 
 #include "expo/kafka/admin.hpp"
 #include "expo/kafka/consumer.hpp"
+#include "expo/testing/io.hpp"
 #include "expo/kafka/producer.hpp"
 
 namespace {
@@ -29,18 +30,7 @@ using expo::kafka::Delivery;
 using expo::kafka::Message;
 using expo::kafka::Producer;
 
-template <class Pred>
-bool run_until(boost::asio::io_context& io, Pred done, std::chrono::milliseconds timeout) {
-  // A previous run that ran out of work left the io_context stopped.
-  if (io.stopped()) io.restart();
-  auto guard = boost::asio::make_work_guard(io);
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    io.run_one_for(10ms);
-  }
-  return true;
-}
+using expo::testing::run_until;
 
 struct Record {
   std::int32_t partition;
@@ -87,7 +77,7 @@ class KafkaIntegration : public ::testing::Test {
     // Failing, not skipping: a skipped integration check would be counted as a pass.
     ASSERT_TRUE(env != nullptr && *env != '\0')
         << "EXPO_TEST_KAFKA_BROKERS is not set: these tests need a real Kafka broker, e.g. "
-           "EXPO_TEST_KAFKA_BROKERS=127.0.0.1:29092 (tests/run-integration.sh starts one and sets it)";
+           "EXPO_TEST_KAFKA_BROKERS=127.0.0.1:29092 (make test starts one and sets it; see tests/integration-env.sh)";
     brokers_ = env;
   }
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <boost/json/parse.hpp>
+#include <iostream>
 #include <thread>
 
 #include "expo/testing/environment.hpp"
@@ -55,6 +56,7 @@ void check_dependency_outage(const std::string& component) {
     ComponentOutage outage(component);
     const auto down_after = time_until_ready_is(client, 503, 5s);
     ASSERT_TRUE(down_after.has_value()) << "/readyz still 200 five seconds after " << component << " stopped";
+    std::cout << "readiness: /readyz turned 503 " << down_after->count() << " ms after " << component << " stopped\n";
     const auto ready = client.get("/readyz");
     EXPECT_EQ(ready.status, 503);
     EXPECT_EQ(boost::json::parse(ready.body).at("checks").at(component).as_string(), "down") << ready.body;
@@ -70,6 +72,7 @@ void check_dependency_outage(const std::string& component) {
   const auto up_after = time_until_ready_is(client, 200, 30s);
   EXPECT_TRUE(up_after.has_value()) << "/readyz not back to 200 within 30 s of " << component << " returning\n"
                                     << service.log_tail();
+  if (up_after) std::cout << "readiness: /readyz back to 200 " << up_after->count() << " ms after " << component << " was ready\n";
   EXPECT_TRUE(service.running()) << service.log_tail();
   EXPECT_EQ(service.stop(SIGTERM), 0) << service.log_tail();
 }

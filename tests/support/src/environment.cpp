@@ -12,8 +12,8 @@ std::string required_env(const char* name) {
   if (value == nullptr || *value == '\0') {
     // Thrown so the test stops here; gtest reports it as a failure with this text.
     throw std::runtime_error(std::string(name) +
-                             " is not set: run integration tests through tests/run-integration.sh (make test), "
-                             "which starts Kafka and Redis and exports it");
+                             " is not set: run integration tests through make test, or source tests/integration-env.sh "
+                             "and start the stack (see tests/README.md)");
   }
   return value;
 }

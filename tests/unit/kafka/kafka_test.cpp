@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "expo/kafka/consumer.hpp"
+#include "expo/testing/io.hpp"
 #include "expo/kafka/producer.hpp"
 #include "expo/kafka/properties.hpp"
 
@@ -35,19 +36,7 @@ std::optional<std::string> find(const Properties& props, const std::string& key)
   return std::nullopt;
 }
 
-// Runs the io_context until `done()` holds or `timeout` passes; true when it holds.
-template <class Pred>
-bool run_until(boost::asio::io_context& io, Pred done, std::chrono::milliseconds timeout) {
-  // A previous run that ran out of work left the io_context stopped.
-  if (io.stopped()) io.restart();
-  auto guard = boost::asio::make_work_guard(io);
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    io.run_one_for(10ms);
-  }
-  return true;
-}
+using expo::testing::run_until;
 
 ProducerConfig unreachable_producer(std::chrono::milliseconds delivery_timeout, std::size_t max_in_flight = 1000) {
   ProducerConfig config;

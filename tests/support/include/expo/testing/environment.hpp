@@ -1,5 +1,5 @@
 #pragma once
-// What the integration harness (tests/run-integration.sh) tells the tests, through EXPO_TEST_*.
+// What the integration harness (tests/run.sh with tests/integration-env.sh) tells the tests, through EXPO_TEST_*.
 // A missing variable fails the test with a message: a check that silently skips is a defect.
 
 #include <string>
