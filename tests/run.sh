@@ -53,10 +53,12 @@ if [[ $what == all || $what == integration ]]; then
   # shellcheck source=tests/integration-env.sh
   source "$repo_root/tests/integration-env.sh"
   trap '"$EXPO_TEST_STACK" stop >/dev/null 2>&1 || true' EXIT
+  rm -f "$EXPO_TEST_RUN_DIR/personal-data-used.txt"
   "$EXPO_TEST_STACK" start
   run_ctest integration
   "$EXPO_TEST_STACK" stop
   trap - EXIT
+  tests/check-personal-data.sh "$EXPO_TEST_RUN_DIR" "$build_dir/ctest-integration.log" "$build_dir/Testing/Temporary/LastTest.log" || failed=1
 fi
 
 say "unit: $unit_summary"

@@ -112,6 +112,26 @@ resolve_suite_settings() {
   )
 }
 
+random_base64url() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
+# The suite's secrets (badge signing keys, the lookup pepper, the data-key wrapping key), made once
+# per run dir and kept with its Kafka data: badges issued and data sealed earlier stay readable
+# across `make down` / `make up`. Variables set by the caller win.
+secrets_file=$run_dir/secrets.env
+load_secrets() {
+  if [[ ! -s $secrets_file ]]; then
+    mkdir -p "$run_dir"
+    (
+      umask 077
+      printf 'BADGE_SIGNING_KEYS=k1:%s\nEXPO_PRIVACY_LOOKUP_PEPPER=%s\nEXPO_PRIVACY_WRAPPING_KEY=w1:%s\n' \
+        "$(random_base64url)" "$(random_base64url)" "$(random_base64url)" >"$secrets_file"
+    )
+  fi
+  badge_signing_keys=${BADGE_SIGNING_KEYS:-$(sed -n 's/^BADGE_SIGNING_KEYS=//p' "$secrets_file")}
+  lookup_pepper=${EXPO_PRIVACY_LOOKUP_PEPPER:-$(sed -n 's/^EXPO_PRIVACY_LOOKUP_PEPPER=//p' "$secrets_file")}
+  wrapping_key=${EXPO_PRIVACY_WRAPPING_KEY:-$(sed -n 's/^EXPO_PRIVACY_WRAPPING_KEY=//p' "$secrets_file")}
+}
+
 json_string() {
   local s=${1//\\/\\\\}
   printf '"%s"' "${s//\"/\\\"}"
@@ -144,6 +164,8 @@ service_command() {
     EXPO_LOG_LEVEL="$log_level"
     EVENT_CLOCK_START="$clock_start" EVENT_CLOCK_ANCHOR_MS="$clock_anchor_ms"
     ADMIN_TOKEN="$admin_token"
+    BADGE_SIGNING_KEYS="$badge_signing_keys" EXPO_PRIVACY_LOOKUP_PEPPER="$lookup_pepper"
+    EXPO_PRIVACY_WRAPPING_KEY="$wrapping_key"
     "$(binary "$svc")" --config "$(config_file "$svc")")
 }
 
@@ -211,6 +233,7 @@ cmd_start() {
     die "not built: ${missing[*]}; build first: make build (or cmake --build --preset release)"
   check_stack
   resolve_suite_settings
+  load_secrets
   # Every configuration is checked before the first launch: a mistake is then a line or two here,
   # not a half-started suite.
   for svc in "${to_start[@]}"; do

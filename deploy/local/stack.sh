@@ -17,7 +17,7 @@
 #   EXPO_WITH_PROMETHEUS [1]           0: Prometheus is not part of "all"
 #   EXPO_SERVICE_PORTS ["8081 8082 8083 8084"]  scrape targets: registration checkin voting leaderboard;
 #                                      EXPO_REGISTRATION_PORT (etc.) override one each, as for services.sh
-#   EXPO_TOPICS ["visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1"]  topic:partitions to create
+#   EXPO_TOPICS [see below]  topic:partitions[:config=value,...] to create
 #   EXPO_KAFKA_LIBS [$EXPO_CACHE_DIR/kafka/<version>/libs, EXPO_CACHE_DIR=<repo>/.cache]  broker
 #                                      classpath, filled by deploy/deps.sh
 #   EXPO_KAFKA_START_TIMEOUT [60]      seconds per attempt; a failed start is retried once
@@ -31,7 +31,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
 # run_dir, the ports and service_ports come from lib/common.sh.
 with_prometheus=${EXPO_WITH_PROMETHEUS:-1}
-topics=${EXPO_TOPICS:-visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1}
+# visitor-keys.v1 holds each visitor's data key; compaction makes an erasure's tombstone final, so
+# its segments roll every 10 minutes and the cleaner runs as soon as there is anything to clean.
+default_topics="visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1"
+default_topics+=" visitor-keys.v1:6:cleanup.policy=compact,segment.ms=600000,min.cleanable.dirty.ratio=0.01"
+topics=${EXPO_TOPICS:-$default_topics}
 kafka_start_timeout=${EXPO_KAFKA_START_TIMEOUT:-60}
 kafka_heap=${EXPO_KAFKA_HEAP:--Xms512m -Xmx1g}
 stop_grace_seconds=20
@@ -183,11 +187,18 @@ kafka_create_topics() {
   # TopicCommand creates one topic per JVM; the JVMs start in parallel because starting is the cost.
   local dir pids=() i=0 failed=0
   dir=$(comp_dir kafka)
+  local rest config configs config_args
   for entry in "${missing[@]}"; do
     name=${entry%%:*}
-    parts=${entry##*:}
+    rest=${entry#*:}
+    parts=${rest%%:*}
+    config_args=()
+    if [[ $rest == *:* ]]; then
+      IFS=, read -r -a configs <<<"${rest#*:}"
+      for config in "${configs[@]}"; do config_args+=(--config "$config"); done
+    fi
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$kafka_port" \
-      --create --if-not-exists --topic "$name" --partitions "$parts" --replication-factor 1 \
+      --create --if-not-exists --topic "$name" --partitions "$parts" --replication-factor 1 "${config_args[@]}" \
       >"$dir/logs/create-topic-$name.log" 2>&1 &
     pids+=("$!")
   done

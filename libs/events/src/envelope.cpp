@@ -1,14 +1,11 @@
 #include "expo/events/envelope.hpp"
 
-#include <openssl/rand.h>
-
-#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <stdexcept>
 
 #include "expo/clock/clock.hpp"
+#include "expo/crypto/random.hpp"
 
 namespace expo::events {
 namespace {
@@ -50,19 +47,17 @@ Result<std::string> short_string(const json::object& o, std::string_view key) {
 }  // namespace
 
 std::string new_event_id() {
-  std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: cannot generate an event id");
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  std::string r = expo::crypto::random_bytes(16);
+  auto b = [&r](std::size_t i) { return static_cast<unsigned char>(r[i]); };
+  r[6] = static_cast<char>((b(6) & 0x0F) | 0x40);  // version 4
+  r[8] = static_cast<char>((b(8) & 0x3F) | 0x80);  // RFC 4122 variant
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
-  for (std::size_t i = 0; i < b.size(); ++i) {
+  for (std::size_t i = 0; i < r.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += hex[b[i] >> 4];
-    out += hex[b[i] & 0x0F];
+    out += hex[b(i) >> 4];
+    out += hex[b(i) & 0x0F];
   }
   return out;
 }

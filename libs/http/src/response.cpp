@@ -5,10 +5,11 @@
 
 namespace expo::http {
 
-std::string error_body(std::string_view code, std::string_view message) {
+std::string error_body(std::string_view code, std::string_view message, std::string_view field) {
   boost::json::object error;
   error["code"] = code;
   error["message"] = message;
+  if (!field.empty()) error["field"] = field;
   boost::json::object envelope;
   envelope["error"] = std::move(error);
   return boost::json::serialize(envelope);
@@ -24,6 +25,10 @@ Response Response::text(int status, std::string body, std::string content_type) 
 
 Response Response::error(int status, std::string_view code, std::string_view message) {
   return json(status, error_body(code, message));
+}
+
+Response Response::field_error(int status, std::string_view code, std::string_view message, std::string_view field) {
+  return json(status, error_body(code, message, field));
 }
 
 Response Response::from_error(const Error& error, int permanent_status) {

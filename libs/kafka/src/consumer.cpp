@@ -168,6 +168,7 @@ struct Consumer::Impl {
     message.offset = m.offset;
     message.key = as_view(m.key, m.key_len);
     message.value = as_view(m.payload, m.len);
+    message.tombstone = m.payload == nullptr;
     rd_kafka_timestamp_type_t ts_type;
     message.timestamp_ms = rd_kafka_message_timestamp(&m, &ts_type);
     rd_kafka_headers_t* headers = nullptr;

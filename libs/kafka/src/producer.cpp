@@ -234,9 +234,11 @@ struct Producer::Impl {
       vus[n].u.mem.ptr = p->key.data();
       vus[n++].u.mem.size = p->key.size();
     }
-    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vus[n].u.mem.ptr = p->value.data();
-    vus[n++].u.mem.size = p->value.size();
+    if (!p->value.empty()) {  // an empty value is a null value: a tombstone on a compacted topic
+      vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+      vus[n].u.mem.ptr = p->value.data();
+      vus[n++].u.mem.size = p->value.size();
+    }
     for (const auto& h : headers) {  // librdkafka copies header names and values
       vus[n].vtype = RD_KAFKA_VTYPE_HEADER;
       vus[n].u.header.name = h.key.c_str();

@@ -18,6 +18,7 @@
 #include "expo/http/json_body.hpp"
 #include "expo/http/router.hpp"
 #include "expo/http/server.hpp"
+#include "expo/kafka/consumer.hpp"
 #include "expo/kafka/producer.hpp"
 #include "expo/metrics/registry.hpp"
 #include "expo/metrics/standard.hpp"
@@ -169,6 +170,12 @@ int run(int argc, char** argv, const Definition& definition) {
     std::cerr << "config: clock: " << clock.error().message << "\n";
     return exit_usage;
   }
+  if (definition.check_settings) {
+    if (auto checked = definition.check_settings(*settings); !checked) {
+      std::cerr << "config: " << checked.error().message << "\n";
+      return exit_usage;
+    }
+  }
   if (cl.check_config) {
     std::cout << "configuration ok\n";
     return exit_ok;
@@ -217,6 +224,7 @@ int run(int argc, char** argv, const Definition& definition) {
                     admin_token);
 
   std::vector<std::function<void()>> stop_hooks;
+  std::vector<std::unique_ptr<kafka::Consumer>> consumers;
   Context context{.name = definition.name,
                   .io = io,
                   .settings = *settings,
@@ -227,7 +235,21 @@ int run(int argc, char** argv, const Definition& definition) {
                   .producer = **producer,
                   .redis = redis,
                   .admin_token = admin_token,
-                  .on_stop = [&stop_hooks](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); }};
+                  .on_stop = [&stop_hooks](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); },
+                  .start_consumer = [&](kafka::ConsumerConfig config, kafka::Handler handler) -> Result<void> {
+                    if (config.brokers.empty()) config.brokers = producer_config.brokers;
+                    if (config.client_id.empty()) config.client_id = definition.name;
+                    auto consumer = kafka::Consumer::create(
+                        std::move(config), std::move(handler),
+                        {.on_lag = [&kafka_metrics](std::string_view topic, std::int32_t partition, std::int64_t lag) {
+                          kafka_metrics.set_consumer_lag(topic, partition, lag);
+                        }});
+                    if (!consumer) return consumer.error();
+                    (*consumer)->start();
+                    stop_hooks.push_back([c = consumer->get()] { c->stop(); });
+                    consumers.push_back(std::move(*consumer));
+                    return {};
+                  }};
   if (definition.setup) {
     if (auto ready = definition.setup(context); !ready) {
       log::error("service set-up failed", {{"error", ready.error().message}});

@@ -18,58 +18,16 @@
 #include "expo/testing/child_process.hpp"
 #include "expo/testing/environment.hpp"
 #include "expo/testing/io.hpp"
+#include "expo/testing/redis_reader.hpp"
 
 using namespace std::chrono_literals;
 using expo::testing::ChildProcess;
+using expo::testing::RedisReader;
 using expo::testing::required_env;
 
 namespace {
 
 constexpr int events = 3000;
-
-// An io_context on its own thread with a Redis client, for the test's own reads.
-class RedisReader {
- public:
-  explicit RedisReader(int port) : work_(boost::asio::make_work_guard(io_)) {
-    client_ = expo::redis::Client::create(io_, {.host = "127.0.0.1", .port = port});
-    client_->start();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~RedisReader() {
-    boost::asio::post(io_, [this] {
-      client_->stop();
-      work_.reset();
-    });
-    thread_.join();
-  }
-  // A missing key reads as 0; a failed read is a test failure, never a silent 0.
-  long long integer(const std::string& key) {
-    const auto reply = read({"GET", key});
-    return reply.type == expo::redis::Reply::Type::string ? std::stoll(reply.str) : 0;
-  }
-  expo::redis::Reply hgetall(const std::string& key) { return read({"HGETALL", key}); }
-
- private:
-  // The client connects in the background: retry while it is not up yet.
-  expo::redis::Reply read(std::vector<std::string> command) {
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      auto reply = client_->command_sync(command);
-      if (reply) return *reply;
-      if (!reply.error().retryable) break;
-      std::this_thread::sleep_for(100ms);
-    }
-    ADD_FAILURE() << "Redis did not answer " << command.front();
-    return {};
-  }
-
- public:
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::shared_ptr<expo::redis::Client> client_;
-  std::thread thread_;
-};
 
 void produce_events(const std::string& brokers, const std::string& topic) {
   boost::asio::io_context io;
@@ -116,7 +74,7 @@ TEST(ExactlyOnce, SigkillBetweenApplyAndCommitCountsEveryEventOnce) {
 
   EXPECT_EQ(redis.integer("{" + ns + "}:count"), events);
   EXPECT_EQ(redis.integer("{" + ns + "}:sum"), static_cast<long long>(events) * (events + 1) / 2);
-  const auto applies = redis.hgetall("{" + ns + "}:applies");
+  const auto applies = redis.command({"HGETALL", "{" + ns + "}:applies"});
   ASSERT_EQ(applies.elements.size(), 2u * events) << "every event id applied";
   for (std::size_t i = 1; i < applies.elements.size(); i += 2) {
     ASSERT_EQ(applies.elements[i].str, "1") << "event " << applies.elements[i - 1].str << " applied more than once";

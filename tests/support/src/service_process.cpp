@@ -10,6 +10,7 @@
 
 #include "expo/testing/environment.hpp"
 #include "expo/testing/http_client.hpp"
+#include "expo/testing/secrets.hpp"
 
 #ifndef EXPO_SERVICE_BINARY_DIR
 #error "EXPO_SERVICE_BINARY_DIR must name the build's services/ folder"
@@ -37,6 +38,9 @@ ServiceProcess::ServiceProcess(std::string service, std::map<std::string, std::s
   env.try_emplace("EXPO_REDIS_PORT", required_env("EXPO_TEST_REDIS_PORT"));
   env.try_emplace("EXPO_HTTP_PORT", std::to_string(free_port()));
   env.try_emplace("EXPO_LOG_LEVEL", "info");
+  env.try_emplace("BADGE_SIGNING_KEYS", secrets::badge_signing_keys);
+  env.try_emplace("EXPO_PRIVACY_LOOKUP_PEPPER", secrets::lookup_pepper);
+  env.try_emplace("EXPO_PRIVACY_WRAPPING_KEY", secrets::wrapping_key);
   port_ = static_cast<std::uint16_t>(std::stoul(env["EXPO_HTTP_PORT"]));
   const std::string binary = std::string(EXPO_SERVICE_BINARY_DIR) + "/" + service + "/expo-" + service;
   process_ = std::make_unique<ChildProcess>(binary, std::vector<std::string>{}, env, test_log_path(service));

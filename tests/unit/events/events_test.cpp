@@ -56,8 +56,10 @@ TEST(Topics, NamesAreTheContract) {
   EXPECT_EQ(ev::topics::checkins, "checkins.v1");
   EXPECT_EQ(ev::topics::votes, "votes.v1");
   EXPECT_EQ(ev::topics::admin, "admin.v1");
+  EXPECT_EQ(ev::topics::visitor_keys, "visitor-keys.v1");
   const std::set<std::string_view> distinct(ev::topics::all.begin(), ev::topics::all.end());
-  EXPECT_EQ(distinct, (std::set<std::string_view>{"visitors.v1", "checkins.v1", "votes.v1", "admin.v1"}));
+  EXPECT_EQ(distinct,
+            (std::set<std::string_view>{"visitors.v1", "checkins.v1", "votes.v1", "admin.v1", "visitor-keys.v1"}));
 }
 
 TEST(EventId, IsUuidVersion4) {

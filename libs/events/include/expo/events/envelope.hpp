@@ -21,9 +21,9 @@ struct Envelope {
   boost::json::object payload;
 };
 
-// A random (OpenSSL RAND_bytes) version 4 UUID in lowercase text form, e.g.
-// "3b241101-e2bb-4255-8caf-4136c566a962". Throws std::runtime_error if the CSPRNG fails, which
-// OpenSSL only does when it cannot seed at all: not a condition a caller can handle.
+// A random (expo::crypto::random_bytes) version 4 UUID in lowercase text form, e.g.
+// "3b241101-e2bb-4255-8caf-4136c566a962". If the CSPRNG fails, which OpenSSL only does when it
+// cannot seed at all, the process aborts: not a condition a caller can handle.
 std::string new_event_id();
 
 // Compact JSON with the four members in the order above.

@@ -11,7 +11,9 @@ inline constexpr std::string_view visitors = "visitors.v1";  // keyed by visitor
 inline constexpr std::string_view checkins = "checkins.v1";  // keyed by visitor_id
 inline constexpr std::string_view votes = "votes.v1";        // keyed by visitor_id
 inline constexpr std::string_view admin = "admin.v1";        // devices, voting open/close, voids
+// Compacted, keyed by visitor_id: each visitor's data key (wrapped); erasure writes its tombstone.
+inline constexpr std::string_view visitor_keys = "visitor-keys.v1";
 
-inline constexpr std::array<std::string_view, 4> all{visitors, checkins, votes, admin};
+inline constexpr std::array<std::string_view, 5> all{visitors, checkins, votes, admin, visitor_keys};
 
 }  // namespace expo::events::topics

@@ -21,6 +21,8 @@ struct Response {
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response error(int status, std::string_view code, std::string_view message);
+  // The envelope with the offending input field named: {"error":{"code","message","field"}}.
+  static Response field_error(int status, std::string_view code, std::string_view message, std::string_view field);
   // 503 (retryable) or the given status, with Retry-After for retryable errors.
   static Response from_error(const Error& error, int permanent_status = 400);
 
@@ -31,6 +33,6 @@ struct Response {
 };
 
 // The JSON error envelope alone, for callers that build bodies themselves.
-std::string error_body(std::string_view code, std::string_view message);
+std::string error_body(std::string_view code, std::string_view message, std::string_view field = {});
 
 }  // namespace expo::http

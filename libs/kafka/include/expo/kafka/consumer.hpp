@@ -33,6 +33,7 @@ struct Message {
   std::string_view value{};
   std::vector<Header> headers{};
   std::int64_t timestamp_ms = -1;  // -1 when the broker gave none
+  bool tombstone = false;          // a null value: the key's record is deleted (compacted topics)
 };
 
 struct ConsumerObserver {

@@ -54,6 +54,7 @@ class Producer {
   //  - "kafka_fatal" (retryable: another producer instance can succeed) after a fatal idempotence
   //    error, which also makes check_reachable() report false so readiness fails;
   //  - "kafka_stopped" (retryable) after stop().
+  // An empty `value` is sent as a null value: a tombstone on a compacted topic.
   void produce(std::string topic, std::string key, std::string value, std::vector<Header> headers,
                std::function<void(Result<Delivery>)> done);
 

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "expo/core/result.hpp"
+#include "expo/kafka/consumer.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -64,6 +65,9 @@ struct Context {
   // (e.g. a consumer's stop(), which commits offsets). They may block; they must not need the io
   // thread to be free of blocking work (it keeps running meanwhile).
   std::function<void(std::function<void()>)> on_stop;
+  // Starts a consumer on its own thread, reporting its lag as expo_kafka_consumer_lag and stopped
+  // (offsets committed) in the stop sequence. Empty brokers and client_id take the service's own.
+  std::function<Result<void>(kafka::ConsumerConfig, kafka::Handler)> start_consumer;
 };
 
 struct Definition {
@@ -71,6 +75,9 @@ struct Definition {
   std::uint16_t default_port = 0;
   // Service-specific configuration keys, added to the common ones.
   std::function<void(config::Schema&)> extend_schema = {};
+  // Checks the service-specific settings beyond their types (secrets, combinations); an error stops
+  // the process with exit status 2, also under --check-config.
+  std::function<Result<void>(const config::Settings&)> check_settings = {};
   // Adds routes, starts consumers. An error stops the process with exit status 1.
   std::function<Result<void>(Context&)> setup = {};
 };

@@ -1,0 +1,30 @@
+#pragma once
+// Personal data is encrypted with a key of its visitor's own (crypto-shredding): the sealed fields
+// travel in visitors.v1 and sit in Redis, the visitor's data key travels wrapped in the compacted
+// topic visitor-keys.v1. Erasure deletes the key (a tombstone in Kafka, DEL in Redis), after which
+// neither the log nor a rebuild from it can reveal the name, phone or e-mail.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "expo/core/result.hpp"
+
+namespace expo::registration {
+
+struct PersonalData {
+  std::string name;
+  std::optional<std::string> phone;  // E.164
+  std::optional<std::string> email;
+};
+
+// base64url(AES-256-GCM(data_key, {"name","phone","email"})), bound to the visitor id.
+std::string seal_personal(const PersonalData& data, std::string_view data_key, std::string_view visitor_id);
+Result<PersonalData> open_personal(std::string_view sealed, std::string_view data_key, std::string_view visitor_id);
+
+// The data key sealed with the service's wrapping key, bound to the visitor id (base64url).
+std::string wrap_data_key(std::string_view wrapping_key, std::string_view data_key, std::string_view visitor_id);
+Result<std::string> unwrap_data_key(std::string_view wrapping_key, std::string_view wrapped,
+                                    std::string_view visitor_id);
+
+}  // namespace expo::registration

@@ -1,0 +1,435 @@
+// The registration pages in a real browser: Debian's Chromium, headless, on a phone-sized screen,
+// against the registration service running as a process on the test stack's Kafka and Redis.
+//
+// Run by ctest (label integration) as `node --test`; CMake passes the binary and folders in
+// EXPO_REGISTRATION_BINARY, EXPO_REGISTRATION_WEB_DIR and EXPO_BROWSER_DEFAULT_OUTPUT_DIR. The stack's
+// addresses come from tests/integration-env.sh. A missing variable, binary or package fails the test:
+// it never skips.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (source tests/integration-env.sh; ctest sets the rest)`);
+  return value;
+}
+
+function requireFile(file, what) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch {
+    throw new Error(`${what} not found or not executable: ${file}`);
+  }
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const ZBARIMG = '/usr/bin/zbarimg';
+const PHONE = { width: 390, height: 844 };
+
+const env = {};
+let outputDir;
+let service;      // { child, port, base, log }
+let context;      // Playwright persistent context
+let userDataDir;
+let rawStrings;   // strings.json as shipped
+let eventName;
+let pageErrors = [];
+
+// Test data: unique per run, so reruns never meet an already registered phone; recorded so the
+// run's personal-data check can prove none of it reaches a log.
+function uniqueVisitor(label) {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const tag = Array.from({ length: 8 }, () => letters[randomInt(letters.length)]).join('');
+  const digits = String(randomInt(10_000_000, 99_999_999));
+  const visitor = {
+    name: `Uji ${label} ${tag[0].toUpperCase()}${tag.slice(1)}`,
+    phone: `0812-${digits.slice(0, 4)}-${digits.slice(4)}`,
+    phoneDigits: `62812${digits}`,
+    email: `uji.${tag}@contoh.co.id`,
+  };
+  fs.appendFileSync(path.join(env.runDir, 'personal-data-used.txt'),
+    `${visitor.name}\n${visitor.phone}\n${visitor.phoneDigits}\n+${visitor.phoneDigits}\n${visitor.email}\n`);
+  return visitor;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const b64url = (bytes) => bytes.toString('base64url');
+
+async function startService() {
+  const port = await freePort();
+  const log = path.join(env.runDir, `registration-browser-${process.pid}.log`);
+  const out = fs.openSync(log, 'a');
+  const child = spawn(env.binary, [], {
+    env: {
+      ...process.env,
+      EXPO_HTTP_PORT: String(port),
+      EXPO_KAFKA_BROKERS: env.kafka,
+      EXPO_REDIS_PORT: env.redisPort,
+      ADMIN_TOKEN: b64url(randomBytes(24)),
+      BADGE_SIGNING_KEYS: `b1:${b64url(randomBytes(32))}`,
+      EXPO_PRIVACY_LOOKUP_PEPPER: b64url(randomBytes(32)),
+      EXPO_PRIVACY_WRAPPING_KEY: `w1:${b64url(randomBytes(32))}`,
+      EXPO_WEB_DIR: env.webDir,
+      EXPO_LOG_LEVEL: 'info',
+      // The limiter counts per address in Redis, across runs: reruns within a minute must not trip it.
+      EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`expo-registration exited (${JSON.stringify(exited)}) before ready; log: ${log}`);
+    try {
+      const r = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`/readyz not 200 within 60 s; log: ${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, port, base, log, exited: () => exited };
+}
+
+async function stopService() {
+  if (!service || service.exited()) return;
+  const done = new Promise((resolve) => service.child.once('exit', resolve));
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), 15_000);
+  await done;
+  clearTimeout(timer);
+}
+
+async function newPage() {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium logs every 4xx/5xx fetch as "Failed to load resource"; the tests cause some on purpose.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(`${page.url()}: console: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+function shot(name) {
+  return path.join(outputDir, name);
+}
+
+async function decodeQr(file) {
+  try {
+    const { stdout } = await execFileP(ZBARIMG, ['--raw', '-q', file]);
+    return stdout.trim();
+  } catch (error) {
+    throw new Error(`zbarimg found no QR code in ${file} (exit ${error.code})`);
+  }
+}
+
+// The text every translatable control shows: labels, legends, buttons and hints, in page order.
+function controlTexts(page) {
+  return page.$$eval('label, legend, button, .hint', (els) =>
+    els.filter((el) => !el.closest('[hidden]')).map((el) => `${el.tagName.toLowerCase()}#${el.id || el.htmlFor || ''}: ${el.textContent.replace(/\s+/g, ' ').trim()}`));
+}
+
+// Every element marked data-i18n must show the shipped string of the page's language.
+async function expectLanguage(page, lang) {
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+  const marked = await page.$$eval('[data-i18n]', (els) =>
+    els.filter((el) => el.getAttribute('data-i18n')).map((el) => [el.getAttribute('data-i18n'), el.textContent]));
+  let checked = 0;
+  for (const [key, text] of marked) {
+    const raw = rawStrings[lang][key];
+    if (raw === undefined) continue;  // computed at load (event.dates)
+    const expected = raw.replaceAll('{{event_name}}', eventName);
+    assert.equal(text.trim(), expected, `${lang} text of [data-i18n="${key}"]`);
+    checked += 1;
+  }
+  assert.ok(checked >= 10, `only ${checked} translatable elements`);
+}
+
+// Every POST /v1/visitors the page makes: status, body and Idempotency-Key, in order.
+async function recordSignUps(page) {
+  const seen = [];
+  await page.route('**/v1/visitors', async (route) => {
+    const response = await route.fetch();
+    seen.push({
+      status: response.status(),
+      body: await response.json(),
+      key: route.request().headers()['idempotency-key'],
+    });
+    await route.fulfill({ response });
+  });
+  return seen;
+}
+
+async function fillForm(page, visitor, { regionLabel = 'Kota Batu', type = 'public' } = {}) {
+  await page.fill('#name', visitor.name);
+  await page.fill('#phone', visitor.phone);
+  await page.fill('#email', visitor.email);
+  await page.check(`#visitor_type-${type}`);
+  await page.selectOption('#origin_region', { label: regionLabel });
+  await page.check('#consent');
+}
+
+before(async () => {
+  env.kafka = required('EXPO_TEST_KAFKA_BROKERS');
+  env.redisPort = required('EXPO_TEST_REDIS_PORT');
+  env.runDir = required('EXPO_TEST_RUN_DIR');
+  env.binary = required('EXPO_REGISTRATION_BINARY');
+  env.webDir = required('EXPO_REGISTRATION_WEB_DIR');
+  outputDir = process.env.EXPO_TEST_OUTPUT_DIR || required('EXPO_BROWSER_DEFAULT_OUTPUT_DIR');
+  requireFile(env.binary, 'the registration binary');
+  requireFile(CHROMIUM, 'Chromium (apt-get install chromium)');
+  requireFile(ZBARIMG, 'zbarimg (apt-get install zbar-tools)');
+  fs.mkdirSync(outputDir, { recursive: true });
+  fs.mkdirSync(env.runDir, { recursive: true });
+  rawStrings = JSON.parse(fs.readFileSync(path.join(env.webDir, 'strings.json'), 'utf8'));
+
+  let playwright;
+  try {
+    playwright = await import('playwright-core');
+  } catch (error) {
+    throw new Error(`playwright-core is not installed: run "npm ci" in tests/browser (${error.message})`);
+  }
+
+  service = await startService();
+  eventName = (await (await fetch(`${service.base}/v1/event`)).json()).name;
+
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-chromium-'));
+  context = await playwright.chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: PHONE,
+    screen: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    acceptDownloads: true,
+    baseURL: service.base,
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await stopService();
+});
+
+test('the form is Indonesian by default; ?lang=en works without JavaScript', { timeout: 60_000 }, async () => {
+  const page = await newPage();
+  const response = await page.goto('/');
+  assert.equal(response.status(), 200);
+  await expectLanguage(page, 'id');
+  assert.equal(await page.textContent('h1'), rawStrings.id['form.title']);
+  // Every region of the event, plus "other".
+  const regions = (await (await fetch(`${service.base}/v1/event`)).json()).regions;
+  const options = await page.$$eval('#origin_region option', (els) => els.map((el) => el.value).filter(Boolean));
+  assert.deepEqual(options.sort(), [...regions.map((r) => r.region_id), 'other'].sort());
+
+  // The server alone renders English (no script involved).
+  const english = await (await fetch(`${service.base}/?lang=en`)).text();
+  assert.match(english, /<html lang="en">/);
+  assert.ok(english.includes(`>${rawStrings.en['field.name.label']}<`));
+  for (const asset of ['register.css', 'register.js', 'i18n.js', 'badge.css', 'badge.js', 'logo.svg']) {
+    assert.equal((await fetch(`${service.base}/assets/${asset}`)).status, 200, asset);
+  }
+  await page.close();
+});
+
+test('a visitor registers on a phone and gets a badge whose QR the service accepts', { timeout: 120_000 }, async () => {
+  const page = await newPage();
+  await page.goto('/');
+  const visitor = uniqueVisitor('Peramban');
+  await fillForm(page, visitor);
+  await page.screenshot({ path: shot('01-form-id.png'), fullPage: true });
+
+  // The page navigates to the badge as soon as the answer arrives, so the answer is read on its way.
+  const created = await recordSignUps(page);
+  await page.click('#submit');
+  await page.waitForURL(/\/v1\/visitors\/[^/]+\/badge\?token=/);
+  await page.waitForSelector('#qr svg');
+  assert.equal(created.length, 1);
+  assert.equal(created[0].status, 201);
+  assert.match(created[0].key, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const body = created[0].body;
+  await expectLanguage(page, 'id');
+  assert.equal((await page.textContent('#visitor-name')).trim(), visitor.name);
+  assert.equal(await page.textContent('.visitor-type'), rawStrings.id['visitor_type.public']);
+  assert.equal((await page.textContent('.code')).replace(/\s/g, ''), body.code);
+  assert.equal(await page.$$eval('.code span', (s) => s.map((x) => x.textContent).join('-')),
+    `${body.code.slice(0, 4)}-${body.code.slice(4)}`);
+  assert.ok((await page.textContent('.badge-event')).includes(eventName));
+  const vote = await page.getAttribute('#vote-link', 'href');
+  assert.ok(vote.endsWith(`/vote?token=${body.badge_token}`), vote);
+  await page.screenshot({ path: shot('02-badge-id.png'), fullPage: true });
+
+  // The QR as the screen shows it decodes to the badge token.
+  await page.locator('#qr').screenshot({ path: shot('03-badge-qr.png') });
+  const token = await decodeQr(shot('03-badge-qr.png'));
+  assert.equal(token, body.badge_token);
+
+  // ... which the service accepts, and a tampered copy it does not.
+  const badgeUrl = (t) => `${service.base}/v1/visitors/${encodeURIComponent(body.visitor_id)}/badge?token=${encodeURIComponent(t)}`;
+  assert.equal((await fetch(badgeUrl(token))).status, 200);
+  const at = Math.floor(token.length / 2);
+  const tampered = token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
+  assert.equal((await fetch(badgeUrl(tampered))).status, 404);
+
+  // "Save image" makes a PNG in the page that decodes to the same token.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-image')]);
+  assert.equal(download.suggestedFilename(), `badge-${body.code}.png`);
+  await download.saveAs(shot('04-badge-saved.png'));
+  assert.equal(await decodeQr(shot('04-badge-saved.png')), body.badge_token);
+  await page.waitForSelector('#badge-status:not([hidden])');
+
+  // The badge page switches language in place too.
+  const before = await controlTexts(page);
+  await page.click('[data-lang-toggle]');
+  await expectLanguage(page, 'en');
+  const afterSwitch = await controlTexts(page);
+  assert.equal(afterSwitch.length, before.length);
+  before.forEach((text, i) => assert.notEqual(afterSwitch[i], text));
+  assert.equal(await page.textContent('.visitor-type'), rawStrings.en['visitor_type.public']);
+  assert.match(page.url(), /[?&]lang=en\b/);
+  await page.screenshot({ path: shot('05-badge-en.png'), fullPage: true });
+
+  // Printing uses the A6 layout (print media emulation), with the buttons hidden.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('#save-image'), false);
+  await page.emulateMedia({ media: 'screen' });
+  await page.close();
+});
+
+test('switching to English changes every label, legend, button, hint and error in place', { timeout: 60_000 }, async () => {
+  const page = await newPage();
+  await page.goto('/');
+  // Errors first, so their text is part of what must change.
+  await page.click('#submit');
+  await page.waitForSelector('#name-error:not([hidden])');
+  assert.equal(await page.textContent('#name-error'), rawStrings.id['error.field.name']);
+  assert.equal(await page.getAttribute('#name', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
+  assert.equal(await page.textContent('#form-status'), rawStrings.id['error.summary']);
+  const errorsId = await page.$$eval('.error:not([hidden])', (els) => els.map((e) => e.textContent));
+  assert.equal(errorsId.length, 4);  // name, visitor type, origin, consent (phone and e-mail are optional)
+  await page.screenshot({ path: shot('06-form-errors-id.png'), fullPage: true });
+
+  const id = await controlTexts(page);
+  const url = page.url();
+  await page.click('[data-lang-toggle]');
+  assert.equal(page.url(), url.includes('?') ? url.replace(/lang=id/, 'lang=en') : `${url}?lang=en`);
+  await expectLanguage(page, 'en');
+  const en = await controlTexts(page);
+  assert.equal(en.length, id.length);
+  assert.ok(id.length >= 15, `only ${id.length} controls`);
+  id.forEach((text, i) => assert.notEqual(en[i], text, `unchanged after switching: ${text}`));
+  const errorsEn = await page.$$eval('.error:not([hidden])', (els) => els.map((e) => e.textContent));
+  assert.equal(errorsEn.length, errorsId.length);
+  errorsEn.forEach((text, i) => assert.notEqual(text, errorsId[i]));
+  assert.equal(await page.textContent('#form-status'), rawStrings.en['error.summary']);
+  await page.screenshot({ path: shot('07-form-errors-en.png'), fullPage: true });
+
+  // The page switched in place reads the same as the one the server renders in English.
+  const served = await newPage();
+  await served.goto('/?lang=en');
+  const servedTexts = await controlTexts(served);
+  assert.deepEqual(servedTexts, en);
+  await served.screenshot({ path: shot('08-form-en.png'), fullPage: true });
+  // And back.
+  await page.click('[data-lang-toggle]');
+  await expectLanguage(page, 'id');
+  assert.deepEqual(await controlTexts(page), id);
+  await served.close();
+  await page.close();
+});
+
+test('desk mode prints the badge and clears the form for the next visitor', { timeout: 120_000 }, async () => {
+  const page = await newPage();
+  await page.goto('/?mode=desk');
+  assert.equal(await page.textContent('h1'), rawStrings.id['desk.title']);
+  const visitor = uniqueVisitor('Meja');
+  await fillForm(page, visitor, { regionLabel: 'Kabupaten Sidoarjo', type: 'student' });
+  const [reply] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/visitors') && r.request().method() === 'POST'),
+    page.click('#submit'),
+  ]);
+  assert.equal(reply.status(), 201);
+  const body = await reply.json();
+  await page.waitForSelector('#desk-result:not([hidden])');
+  assert.ok(page.url().includes('mode=desk'), 'desk mode stays on the form');
+  assert.ok((await page.textContent('#desk-done')).includes(body.code));
+  assert.equal(await page.inputValue('#name'), '');
+  assert.equal(await page.inputValue('#phone'), '');
+  assert.equal(await page.isChecked('#consent'), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
+  // The badge is loaded in the print frame.
+  const frame = page.frameLocator('#print-frame');
+  await frame.locator('#qr svg').waitFor();
+  assert.equal((await frame.locator('.code').textContent()).replace(/\s/g, ''), body.code);
+  await page.screenshot({ path: shot('09-desk-done.png'), fullPage: true });
+
+  // The next visitor gets a new Idempotency-Key.
+  const next = uniqueVisitor('Meja');
+  await fillForm(page, next, { regionLabel: 'Kota Malang', type: 'guest' });
+  const [second] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/visitors') && r.request().method() === 'POST'),
+    page.click('#submit'),
+  ]);
+  assert.equal(second.status(), 201);
+  assert.notEqual(second.request().headers()['idempotency-key'], reply.request().headers()['idempotency-key']);
+  assert.notEqual((await second.json()).visitor_id, body.visitor_id);
+  await page.close();
+});
+
+test('a phone registered twice shows the localized error next to the phone field', { timeout: 60_000 }, async () => {
+  const page = await newPage();
+  await page.goto('/');
+  const visitor = uniqueVisitor('Ganda');
+  const first = await fetch(`${service.base}/v1/visitors`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: visitor.name, phone: visitor.phone, visitor_type: 'media', origin_region: 'other', consent: true }),
+  });
+  assert.equal(first.status, 201);
+  await fillForm(page, { ...visitor, email: '' }, { regionLabel: 'Kota Batu', type: 'media' });
+  const [reply] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/visitors')),
+    page.click('#submit'),
+  ]);
+  assert.equal(reply.status(), 409);
+  await page.waitForSelector('#phone-error:not([hidden])');
+  assert.equal(await page.textContent('#phone-error'), rawStrings.id['error.code.already_registered']);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'phone');
+  assert.ok(page.url().endsWith('/'), 'stays on the form');
+  await page.close();
+});
+
+test('no script error on any page', () => {
+  assert.deepEqual(pageErrors, []);
+});
