@@ -5,12 +5,13 @@
 #   make test        deps, build (warnings are errors), unit tests, then integration tests against a
 #                    Kafka and Redis the test command starts on its own ports and stops afterwards
 #   make bench-http  requests/s and latency of /healthz under keep-alive load (wrk)
+#   make bench-registration  sign-ups/s and latency at saturation, with Kafka and Redis beside
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PRESET ?= release
 
-.PHONY: help deps build up down status test test-unit test-integration bench-http clean
+.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -43,6 +44,9 @@ test-integration: deps
 
 bench-http: deps
 	@tests/bench/http.sh
+
+bench-registration: deps
+	@tests/bench/registration.sh
 
 clean:
 	rm -rf build
