@@ -26,7 +26,7 @@ expo::Result<void> setup(expo::service::Context& context) {
                                                              context.producer, context.redis);
   registration::add_routes(context.router, registrar,
                            std::make_shared<const registration::Pages>(std::move(*pages)), std::move(*assets),
-                           context.event, context.admin_token);
+                           context.event, context.admin_token, context.metrics);
   // Kafka is the source of truth: this projection rebuilds the Redis store from the topics.
   return context.start_consumer(
       {.group_id = group,

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <variant>
 
+#include "api/probe.hpp"
 #include "app/registrar.hpp"
 #include "expo/crypto/encoding.hpp"
 #include "expo/crypto/hash.hpp"
@@ -36,6 +37,20 @@ Response html(std::string body) {
   return Response::text(200, std::move(body), "text/html; charset=utf-8").with_header("Cache-Control", "no-store");
 }
 
+std::string_view outcome_label(SignUpOutcome::Kind kind) {
+  using Kind = SignUpOutcome::Kind;
+  switch (kind) {
+    case Kind::created: return "created";
+    case Kind::replayed: return "replayed";
+    case Kind::duplicate_phone: return "duplicate_phone";
+    case Kind::in_progress: return "in_progress";
+    case Kind::key_reused: return "key_reused";
+    case Kind::rate_limited: return "rate_limited";
+    case Kind::unavailable: return "unavailable";
+  }
+  return "unavailable";
+}
+
 Response map_outcome(const SignUpOutcome& outcome) {
   using Kind = SignUpOutcome::Kind;
   switch (outcome.kind) {
@@ -59,24 +74,32 @@ Response map_outcome(const SignUpOutcome& outcome) {
   return Response::error(503, outcome.error.code, outcome.error.message).with_header("Retry-After", "1");
 }
 
-void sign_up(const std::shared_ptr<Registrar>& registrar, const model::Event& event, const Request& request,
-             const Responder& responder) {
+void sign_up(const std::shared_ptr<Registrar>& registrar, const std::shared_ptr<Probe>& probe,
+             const model::Event& event, const Request& request, const Responder& responder) {
   auto body = http::parse_json_object(request);
-  if (!body) return responder.send(http::json_body_error(body.error()));
+  if (!body) {
+    probe->count("invalid");
+    return responder.send(http::json_body_error(body.error()));
+  }
   auto validated = validate_visitor(*body, event);
   if (const auto* error = std::get_if<FieldError>(&validated)) {
+    probe->count("invalid");
     return responder.send(Response::field_error(422, error->code, error->message, error->field));
   }
   SignUp sign_up{std::get<VisitorInput>(std::move(validated)), {}, {}, request.remote_address};
   if (const auto key = request.header("idempotency-key")) {
     if (!acceptable_idempotency_key(*key)) {
+      probe->count("invalid");
       return responder.send(Response::error(400, "invalid_idempotency_key",
                                             "Idempotency-Key must be 1-200 printable ASCII characters"));
     }
     sign_up.idempotency_key = std::string(*key);
   }
   sign_up.fingerprint = crypto::hex_encode(crypto::sha256(request.body)).substr(0, 32);
-  registrar->sign_up(std::move(sign_up), [responder](SignUpOutcome outcome) { responder.send(map_outcome(outcome)); });
+  registrar->sign_up(std::move(sign_up), [responder, probe](SignUpOutcome outcome) {
+    probe->count(outcome_label(outcome.kind));
+    responder.send(map_outcome(outcome));
+  });
 }
 
 Response not_found() { return Response::error(404, "not_found", "no such visitor"); }
@@ -106,9 +129,10 @@ boost::json::object visitor_json(const VisitorView& view) {
 
 void add_routes(http::Router& router, std::shared_ptr<Registrar> registrar, std::shared_ptr<const Pages> pages,
                 std::shared_ptr<const http::StaticFiles> assets, const model::Event& event,
-                const std::string& admin_token) {
-  router.post("/v1/visitors", [registrar, &event](const Request& request, Responder responder) {
-    sign_up(registrar, event, request, responder);
+                const std::string& admin_token, metrics::Registry& metrics) {
+  auto probe = std::make_shared<Probe>(metrics);
+  router.post("/v1/visitors", [registrar, probe, &event](const Request& request, Responder responder) {
+    sign_up(registrar, probe, event, request, responder);
   });
 
   // A wrong or foreign token gets the same 404 as an unknown visitor: it reveals nothing.

@@ -11,6 +11,9 @@ class StaticFiles;
 namespace expo::model {
 struct Event;
 }
+namespace expo::metrics {
+class Registry;
+}
 
 namespace expo::registration {
 
@@ -19,6 +22,6 @@ class Pages;
 
 void add_routes(http::Router& router, std::shared_ptr<Registrar> registrar, std::shared_ptr<const Pages> pages,
                 std::shared_ptr<const http::StaticFiles> assets, const model::Event& event,
-                const std::string& admin_token);
+                const std::string& admin_token, metrics::Registry& metrics);
 
 }  // namespace expo::registration

@@ -85,8 +85,7 @@ Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
                        join(missing) + " (known: {{event_name}}, {{event_place}}, {{event_dates}})");
       }
       // Plain text here: the page template escapes it where it is placed.
-      std::string rendered = tpl->render_text(values);
-      table.emplace(key, std::move(rendered));
+      table.emplace(key, tpl->render_text(values));
     }
     table.emplace("event.dates", dates);
   }

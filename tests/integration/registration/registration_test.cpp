@@ -150,6 +150,8 @@ TEST_F(Registration, ASignUpAppearsInVisitorsV1OnceWithoutPlainPersonalData) {
     EXPECT_EQ(records[0].find(secret), std::string::npos) << "personal data in plain text in visitors.v1";
   }
   EXPECT_EQ(records_for("visitor-keys.v1", visitor_id, 1s).size(), 1u);
+  const auto metrics = client_->get("/metrics");
+  EXPECT_NE(metrics.body.find(R"(expo_registrations_total{outcome="created"} 1)"), std::string::npos);
 }
 
 TEST_F(Registration, AnIdempotencyKeyRetryReturnsTheIdenticalBody) {

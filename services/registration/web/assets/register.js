@@ -69,7 +69,9 @@
   function renderDeskResult() {
     if (!deskResult) return;
     deskResult.hidden = !lastCode;
-    if (lastCode) document.getElementById('desk-done').textContent = I.t('desk.done', { code: lastCode });
+    // Grouped 4-4 as on the badge, so staff can read it out.
+    const code = lastCode && lastCode.length === 8 ? `${lastCode.slice(0, 4)} ${lastCode.slice(4)}` : lastCode;
+    if (lastCode) document.getElementById('desk-done').textContent = I.t('desk.done', { code });
   }
 
   function setBusy(on) {
