@@ -7,6 +7,7 @@
 #   deploy/deps.sh            everything
 #   deploy/deps.sh apt        only the Debian packages (and stopping the system services they start)
 #   deploy/deps.sh kafka      only the Kafka jars
+#   deploy/deps.sh npm        only the browser tests' npm packages (tests/browser/node_modules)
 #
 # Environment:
 #   EXPO_CACHE_DIR   where the Kafka jars go (default <repo>/.cache); ignored by git.
@@ -25,6 +26,9 @@ apt_packages=(
   redis-server kcat wrk prometheus
   openjdk-17-jdk-headless maven
   curl procps iproute2 python3
+  libqrencode-dev chromium zbar-tools nodejs
+  # Debian's npm conflicts with a NodeSource nodejs, which brings its own npm: ask for it only when absent.
+  $(command -v npm >/dev/null 2>&1 || echo npm)
 )
 
 log() { printf 'deps: %s\n' "$*"; }
@@ -143,14 +147,42 @@ ensure_kafka_jars() {
   log "kafka $version jars ok ($(find "$dest/libs" -name '*.jar' | wc -l) jars)"
 }
 
+# tests/browser drives Debian's Chromium with playwright-core, pinned in its package-lock.json.
+# `npm ci` runs only when node_modules is missing or older than the lock file.
+ensure_browser_test_packages() {
+  local dir=$repo_root/tests/browser
+  [[ -f $dir/package-lock.json ]] || return 0
+  command -v npm >/dev/null 2>&1 || die "npm not found (run: deploy/deps.sh apt)"
+  local node_major
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if (( node_major < 20 )); then
+    log "warning: node $(node --version 2>/dev/null) is older than 20, which playwright-core needs: the browser tests will fail"
+  fi
+  if [[ -d $dir/node_modules && $dir/node_modules -nt $dir/package-lock.json ]]; then
+    log "browser test packages ok (cached)"
+    return 0
+  fi
+  mkdir -p "$cache_dir"
+  local npm_log=$cache_dir/deps-npm.log
+  log "installing browser test packages (npm ci in tests/browser; log: $npm_log)"
+  if ! (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >"$npm_log" 2>&1; then
+    tail -n 30 "$npm_log" >&2
+    die "npm ci failed in tests/browser (full log: $npm_log)"
+  fi
+  # npm ci may keep the package's own timestamps; the folder itself must read as newer than the lock.
+  touch "$dir/node_modules"
+  log "browser test packages ok"
+}
+
 main() {
   local what=${1:-all}
   case $what in
-    all) ensure_apt_packages; ensure_kafka_jars ;;
+    all) ensure_apt_packages; ensure_kafka_jars; ensure_browser_test_packages ;;
     apt) ensure_apt_packages ;;
     kafka) ensure_kafka_jars ;;
+    npm) ensure_browser_test_packages ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" ;;
-    *) die "unknown target '$what' (all|apt|kafka)" ;;
+    *) die "unknown target '$what' (all|apt|kafka|npm)" ;;
   esac
 }
 

@@ -319,10 +319,18 @@ test('a visitor registers on a phone and gets a badge whose QR the service accep
   assert.match(page.url(), /[?&]lang=en\b/);
   await page.screenshot({ path: shot('05-badge-en.png'), fullPage: true });
 
-  // Printing uses the A6 layout (print media emulation), with the buttons hidden.
+  // Printing: the buttons disappear and the badge fills exactly one A6 page (105 x 148 mm).
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.isVisible('#save-image'), false);
-  await page.emulateMedia({ media: 'screen' });
+  assert.equal(await page.isVisible('#qr svg'), true);
+  const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString('latin1');
+  await page.emulateMedia({ media: null });
+  fs.writeFileSync(shot('10-badge-print.pdf'), pdf, 'latin1');
+  const pages = pdf.match(/\/Type\s*\/Page\b(?!s)/g) || [];
+  assert.equal(pages.length, 1, 'the printed badge is one page');
+  const box = pdf.match(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/);
+  assert.ok(box, 'no MediaBox in the PDF');
+  assert.deepEqual([Math.round(box[1] / 72 * 25.4), Math.round(box[2] / 72 * 25.4)], [105, 148]);
   await page.close();
 });
 
@@ -383,16 +391,16 @@ test('desk mode prints the badge and clears the form for the next visitor', { ti
   const body = await reply.json();
   await page.waitForSelector('#desk-result:not([hidden])');
   assert.ok(page.url().includes('mode=desk'), 'desk mode stays on the form');
-  assert.ok((await page.textContent('#desk-done')).includes(body.code));
+  assert.ok((await page.textContent('#desk-done')).includes(`${body.code.slice(0, 4)} ${body.code.slice(4)}`));
   assert.equal(await page.inputValue('#name'), '');
   assert.equal(await page.inputValue('#phone'), '');
   assert.equal(await page.isChecked('#consent'), false);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
   // The badge is loaded in the print frame.
   const frame = page.frameLocator('#print-frame');
-  await frame.locator('#qr svg').waitFor();
+  await frame.locator('#qr svg').waitFor({ state: 'attached' });
   assert.equal((await frame.locator('.code').textContent()).replace(/\s/g, ''), body.code);
-  await page.screenshot({ path: shot('09-desk-done.png'), fullPage: true });
+  await page.screenshot({ path: shot('09-desk-done.png') });
 
   // The next visitor gets a new Idempotency-Key.
   const next = uniqueVisitor('Meja');

@@ -200,6 +200,26 @@ TEST(BadgePage, DegradesWithoutAQrAndWithAnUnknownType) {
   EXPECT_EQ(html.find("<b>vip"), std::string::npos);
 }
 
+TEST(RegistrationPage, AnyEventConfigIsEscapedAndGrouped) {
+  model::Event event;
+  event.id = "other-expo";
+  event.name = "Expo <Kota> & \"Co\"";
+  event.place = "Surabaya";
+  event.days = {std::chrono::year_month_day{std::chrono::year{2024}, std::chrono::month{5}, std::chrono::day{9}}};
+  event.regions = {{"R1", "Alpha <1>", "district"}, {"K1", "Kota Beta", "kota"}};
+  auto p = Pages::load(kWebDir, event);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const auto id = p->registration_page(Lang::id, false);
+  EXPECT_EQ(id.find("Expo <Kota>"), std::string::npos);
+  EXPECT_NE(id.find("<p class=\"event-name\">Expo &lt;Kota&gt; &amp; &quot;Co&quot;</p>"), std::string::npos);
+  EXPECT_NE(id.find("panitia Expo &lt;Kota&gt; &amp; &quot;Co&quot;"), std::string::npos);
+  EXPECT_NE(id.find("<optgroup label=\"district\"><option value=\"R1\">Alpha &lt;1&gt;</option></optgroup>"),
+            std::string::npos);
+  EXPECT_NE(id.find("<optgroup label=\"Kota\" data-i18n-attr=\"label:region.group.kota\">"), std::string::npos);
+  EXPECT_NE(id.find(">9 Mei 2024<"), std::string::npos);
+  EXPECT_NE(p->registration_page(Lang::en, false).find(">9 May 2024<"), std::string::npos);
+}
+
 // Copies of the shipped files that tests break one way each.
 class BrokenWebDir : public ::testing::Test {
  protected:
