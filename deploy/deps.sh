@@ -24,6 +24,7 @@ apt_packages=(
   librdkafka-dev libhiredis-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libssl-dev
   redis-server kcat wrk prometheus
+  nginx openssl
   openjdk-17-jdk-headless maven
   curl procps iproute2 python3
   libqrencode-dev chromium zbar-tools nodejs
@@ -56,9 +57,10 @@ missing_apt_packages() {
   done
 }
 
-# Debian's maintainer scripts start redis-server and prometheus on their default ports (6379, 9090).
-# The local stack runs its own instances on other ports and with its own data, so a system instance is
-# only noise (and holds memory): stop it and keep it from coming back at boot.
+# Debian's maintainer scripts start redis-server, prometheus and nginx on their default ports (6379,
+# 9090, 80). The local stack runs its own instances on other ports and with its own data, so a system
+# instance is only noise (and holds memory, and nginx's port 80 welcome page): stop it and keep it from
+# coming back at boot.
 stop_system_service() {
   local name=$1 binary=$2 pidfile=$3
   if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
@@ -71,10 +73,13 @@ stop_system_service() {
   # No systemd (containers, CI): SysV script first, then the pid file as a last resort.
   if [[ -x /etc/init.d/$name ]] && service "$name" status >/dev/null 2>&1; then
     as_root service "$name" stop >/dev/null 2>&1 || true
-    if command -v update-rc.d >/dev/null 2>&1; then
-      as_root update-rc.d "$name" disable >/dev/null 2>&1 || true
-    fi
     log "stopped system service $name"
+  fi
+  # Also when it is not running (a policy-rc.d that denied the start at install leaves its boot links
+  # enabled all the same): an S link in any runlevel would start it at the next boot.
+  if compgen -G "/etc/rc[2-5].d/S[0-9][0-9]$name" >/dev/null && command -v update-rc.d >/dev/null 2>&1; then
+    as_root update-rc.d "$name" disable >/dev/null 2>&1 || true
+    log "disabled system service $name at boot"
   fi
   if [[ -r $pidfile ]]; then
     local pid
@@ -106,6 +111,7 @@ ensure_apt_packages() {
   fi
   stop_system_service redis-server /usr/bin/redis-server /run/redis/redis-server.pid
   stop_system_service prometheus /usr/bin/prometheus /run/prometheus/prometheus.pid
+  stop_system_service nginx /usr/sbin/nginx /run/nginx.pid
   log "apt packages ok (${#apt_packages[@]})"
 }
 

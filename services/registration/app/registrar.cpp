@@ -54,7 +54,7 @@ Registrar::Registrar(Settings settings, const model::Event& event, const clock::
       clock_(clock),
       producer_(producer),
       store_(std::move(redis)),
-      signer_(settings_.badge_keys, settings_.badge_current_key, event.id) {}
+      signer_(settings_.badge.keys, settings_.badge.current_key_id, event.id) {}
 
 void Registrar::sign_up(SignUp request, std::function<void(SignUpOutcome)> done) {
   const auto now = clock_.now();
@@ -116,11 +116,11 @@ void Registrar::produce_visitor(const Claim& claim, const SignUp& request, std::
   record.visitor_type = std::string(to_string(request.input.visitor_type));
   record.origin_region = request.input.origin_region;
   record.registered_at = now_text(clock_);
-  record.personal = seal_personal({request.input.name, request.input.phone, request.input.email}, data_key,
+  record.personal = privacy::seal_personal({request.input.name, request.input.phone, request.input.email}, data_key,
                                   claim.visitor_id);
   record.phone_hash = claim.phone_hash;
   if (request.input.email) record.email_hash = auth::lookup_hash(settings_.lookup_pepper, "email", *request.input.email);
-  const auto wrapped = wrap_data_key(settings_.wrapping_key, data_key, claim.visitor_id);
+  const auto wrapped = privacy::wrap_data_key(settings_.wrapping_key, data_key, claim.visitor_id);
 
   boost::json::object key_record;
   key_record["visitor_id"] = claim.visitor_id;
@@ -218,9 +218,9 @@ void Registrar::find(const std::string& visitor_id, std::function<void(Result<st
     if (!*stored) return done(std::optional<VisitorView>{});
     VisitorView view{(*stored)->record, std::nullopt};
     if (!view.record.erased && (*stored)->wrapped_key) {
-      auto key = unwrap_data_key(self->settings_.wrapping_key, *(*stored)->wrapped_key, visitor_id);
+      auto key = privacy::unwrap_data_key(self->settings_.wrapping_key, *(*stored)->wrapped_key, visitor_id);
       if (key) {
-        auto personal = open_personal(view.record.personal, *key, visitor_id);
+        auto personal = privacy::open_personal(view.record.personal, *key, visitor_id);
         if (personal) view.personal = std::move(*personal);
       }
     }

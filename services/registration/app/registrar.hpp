@@ -14,10 +14,10 @@
 #include <optional>
 #include <string>
 
-#include "app/personal_data.hpp"
 #include "app/settings.hpp"
 #include "domain/visitor_input.hpp"
 #include "expo/auth/badge.hpp"
+#include "expo/privacy/personal_data.hpp"
 #include "store/visitor_store.hpp"
 
 namespace expo::clock {
@@ -50,7 +50,7 @@ struct SignUpOutcome {
 
 struct VisitorView {
   VisitorRecord record;
-  std::optional<PersonalData> personal;  // nullopt once erased
+  std::optional<privacy::PersonalData> personal;  // nullopt once erased
 };
 
 class Registrar : public std::enable_shared_from_this<Registrar> {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "expo/auth/badge.hpp"
+#include "expo/auth/badge_settings.hpp"
 #include "expo/core/result.hpp"
 
 namespace expo::config {
@@ -17,8 +17,7 @@ class Settings;
 namespace expo::registration {
 
 struct Settings {
-  std::vector<auth::SigningKey> badge_keys;  // badge.signing_keys (BADGE_SIGNING_KEYS)
-  std::string badge_current_key;             // badge.current_key_id; empty: the first key
+  auth::BadgeSettings badge;                 // badge.signing_keys, badge.current_key_id
   std::string lookup_pepper;                 // raw bytes: keyed hashes of phones and e-mails
   std::string wrapping_key_id;               // wraps each visitor's data key before it goes to Kafka
   std::string wrapping_key;                  // 32 raw bytes

@@ -10,7 +10,7 @@
 
 #include "expo/core/result.hpp"
 
-namespace expo::registration {
+namespace expo::privacy {
 
 struct PersonalData {
   std::string name;
@@ -27,4 +27,25 @@ std::string wrap_data_key(std::string_view wrapping_key, std::string_view data_k
 Result<std::string> unwrap_data_key(std::string_view wrapping_key, std::string_view wrapped,
                                     std::string_view visitor_id);
 
-}  // namespace expo::registration
+// The first word of a name, for a greeting ("Siti" of "Siti Nurhaliza").
+std::string first_name(std::string_view name);
+
+// The wrapping key setting, "kid:base64url-32-bytes". Errors (code "config_invalid") never echo it.
+struct WrappingKey {
+  std::string id;
+  std::string key;  // 32 raw bytes
+};
+Result<WrappingKey> parse_wrapping_key(std::string_view setting);
+
+}  // namespace expo::privacy
+
+namespace expo::config {
+class Schema;
+}
+
+namespace expo::privacy {
+
+// Declares privacy.wrapping_key (EXPO_PRIVACY_WRAPPING_KEY) for services that seal or open personal data.
+void add_wrapping_key_setting(config::Schema& schema);
+
+}  // namespace expo::privacy

@@ -1,13 +1,14 @@
-#include "app/personal_data.hpp"
+#include "expo/privacy/personal_data.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "expo/config/config.hpp"
 #include "expo/crypto/aead.hpp"
 #include "expo/crypto/encoding.hpp"
 
-namespace expo::registration {
+namespace expo::privacy {
 namespace {
 
 std::string personal_aad(std::string_view visitor_id) { return "personal|" + std::string(visitor_id); }
@@ -54,4 +55,28 @@ Result<std::string> unwrap_data_key(std::string_view wrapping_key, std::string_v
   return std::move(*key);
 }
 
-}  // namespace expo::registration
+std::string first_name(std::string_view name) {
+  const auto space = name.find(' ');
+  return std::string(name.substr(0, space));
+}
+
+void add_wrapping_key_setting(config::Schema& schema) {
+  schema.add(config::Field{.key = "privacy.wrapping_key", .type = config::Type::string,
+                           .default_value = std::string(),
+                           .help = "'kid:base64url-32-bytes': wraps each visitor's data key (visitor-keys.v1)"});
+}
+
+Result<WrappingKey> parse_wrapping_key(std::string_view setting) {
+  const auto colon = setting.find(':');
+  if (setting.empty() || colon == std::string_view::npos || colon == 0) {
+    return Error::permanent("config_invalid",
+                            "privacy.wrapping_key is required as kid:base64url-32-bytes (EXPO_PRIVACY_WRAPPING_KEY)");
+  }
+  auto key = crypto::base64url_decode(setting.substr(colon + 1));
+  if (!key || key->size() != 32) {
+    return Error::permanent("config_invalid", "privacy.wrapping_key must hold exactly 32 bytes (value hidden)");
+  }
+  return WrappingKey{std::string(setting.substr(0, colon)), std::move(*key)};
+}
+
+}  // namespace expo::privacy
