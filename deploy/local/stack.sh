@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Single-machine stack for development, tests and CI: a real Apache Kafka broker (KRaft), Redis and
-# Prometheus, all on 127.0.0.1, all state under one run directory.
+# Prometheus, all on 127.0.0.1, and the TLS front (nginx) that the hall network reaches the services
+# through; all state under one run directory.
 #
-# Usage: deploy/local/stack.sh COMMAND [kafka|redis|prometheus ...]
+# Usage: deploy/local/stack.sh COMMAND [kafka|redis|prometheus|nginx ...]
 #   start     start the named components (default: all), wait until each is ready, create topics
 #   stop      stop them (default: all, in reverse order); leaves no process or port of ours behind
 #   restart   stop, then start
@@ -15,6 +16,16 @@
 #   EXPO_RUN_DIR [<repo>/run/local]    data, logs, pid files and generated configs
 #   KAFKA_PORT [19092]  KAFKA_CONTROLLER_PORT [19093]  REDIS_PORT [16379]  PROMETHEUS_PORT [19090]
 #   EXPO_WITH_PROMETHEUS [1]           0: Prometheus is not part of "all"
+#   EXPO_WITH_NGINX [1]                0: the TLS front is not part of "all" (the integration tests)
+#   EXPO_HTTPS_PORT [8443]  EXPO_HTTP_FRONT_PORT [8080]  the front's https port, and its http port that
+#                                      redirects to https (and serves the local CA's certificate)
+#   EXPO_FRONT_BIND [0.0.0.0]          the front's IPv4 listen address (every interface: the hall network)
+#   EXPO_PUBLIC_HOST [`hostname -f`]   the host name the tablets use (certificate, redirects)
+#   EXPO_TLS_CERT, EXPO_TLS_KEY        the organiser's certificate (PEM, full chain) and key; without
+#                                      them deploy/local/tls.sh makes a local CA. Both and the host
+#                                      name stick to the run dir once given (see tls.sh)
+#   EXPO_FRONT_HSTS_MAX_AGE [0]        >0: send Strict-Transport-Security (only with a real certificate)
+#   EXPO_FRONT_ERROR_LOG_LEVEL [crit]  nginx's error_log level (lower levels log query strings)
 #   EXPO_SERVICE_PORTS ["8081 8082 8083 8084"]  scrape targets: registration checkin voting leaderboard;
 #                                      EXPO_REGISTRATION_PORT (etc.) override one each, as for services.sh
 #   EXPO_TOPICS [see below]  topic:partitions[:config=value,...] to create
@@ -31,6 +42,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
 # run_dir, the ports and service_ports come from lib/common.sh.
 with_prometheus=${EXPO_WITH_PROMETHEUS:-1}
+with_nginx=${EXPO_WITH_NGINX:-1}
+https_port=${EXPO_HTTPS_PORT:-8443}
+http_front_port=${EXPO_HTTP_FRONT_PORT:-8080}
+front_bind=${EXPO_FRONT_BIND:-0.0.0.0}
+hsts_max_age=${EXPO_FRONT_HSTS_MAX_AGE:-0}
+front_error_log_level=${EXPO_FRONT_ERROR_LOG_LEVEL:-crit}
 # visitor-keys.v1 holds each visitor's data key; compaction makes an erasure's tombstone final, so
 # its segments roll every 10 minutes and the cleaner runs as soon as there is anything to clean.
 default_topics="visitors.v1:6 checkins.v1:6 votes.v1:6 admin.v1:1"
@@ -43,7 +60,8 @@ stop_grace_seconds=20
 kafka_version=$(sed -n 's:.*<kafka\.version>\(.*\)</kafka\.version>.*:\1:p' "$deploy_dir/kafka/pom.xml" | head -n1)
 kafka_libs=${EXPO_KAFKA_LIBS:-${EXPO_CACHE_DIR:-$repo_root/.cache}/kafka/$kafka_version/libs}
 
-all_components=(kafka redis prometheus)
+# The order of `stop` is the reverse: the front goes first, so nothing reaches a half-stopped stack.
+all_components=(kafka redis prometheus nginx)
 kafka_launched_ms=0
 
 # --- per-component facts (pid_file, proc_program, proc_marker, comp_ports and comp_logs are the hooks
@@ -59,6 +77,7 @@ config_file() {
     kafka) printf '%s/server.properties' "$(comp_dir kafka)" ;;
     redis) printf '%s/redis.conf' "$(comp_dir redis)" ;;
     prometheus) printf '%s/prometheus.yml' "$(comp_dir prometheus)" ;;
+    nginx) printf '%s/nginx.conf' "$(comp_dir nginx)" ;;
   esac
 }
 proc_marker() { config_file "$1"; }
@@ -68,6 +87,7 @@ comp_ports() {
     kafka) printf '%s %s' "$kafka_port" "$kafka_controller_port" ;;
     redis) printf '%s' "$redis_port" ;;
     prometheus) printf '%s' "$prometheus_port" ;;
+    nginx) printf '%s %s' "$https_port" "$http_front_port" ;;
   esac
 }
 
@@ -76,6 +96,7 @@ comp_logs() {
     kafka) printf '%s\n' "$(comp_dir kafka)/logs/server.log" "$(comp_dir kafka)/kafka.out" ;;
     redis) printf '%s\n' "$(comp_dir redis)/redis.log" "$(comp_dir redis)/redis.out" ;;
     prometheus) printf '%s\n' "$(comp_dir prometheus)/prometheus.log" ;;
+    nginx) printf '%s\n' "$(comp_dir nginx)/error.log" "$(comp_dir nginx)/nginx.out" "$(comp_dir nginx)/check.log" ;;
   esac
 }
 
@@ -84,6 +105,8 @@ proc_program() {
     kafka) printf 'kafka.Kafka' ;;
     redis) printf 'redis-server' ;;
     prometheus) printf 'prometheus' ;;
+    # The master's title, "nginx: master process nginx -p ... -c <conf> ...", keeps the command line.
+    nginx) printf 'nginx' ;;
   esac
 }
 
@@ -351,6 +374,166 @@ prometheus_ready() {
   return 1
 }
 
+# --- nginx: the TLS front -------------------------------------------------------------------------
+# One https origin for the hall network, routed by path to the four services (see
+# deploy/local/nginx/README.md). It starts after the rest of the stack and before the services:
+# until they answer, it answers 503 with Retry-After.
+
+# Where this machine reaches the front: the bind address, or loopback when it binds every interface.
+front_probe_host() {
+  if [[ $front_bind == 0.0.0.0 ]]; then printf '127.0.0.1'; else printf '%s' "$front_bind"; fi
+}
+
+# ":8443", or nothing on the standard port.
+front_https_suffix() {
+  if [[ $https_port == 443 ]]; then printf ''; else printf ':%s' "$https_port"; fi
+}
+
+# The services listen on EXPO_HTTP_HOST (services.sh); "every interface" is reached on loopback.
+front_upstream_host() {
+  local h=${EXPO_HTTP_HOST:-127.0.0.1}
+  case $h in
+    ''|0.0.0.0) h=127.0.0.1 ;;
+    ::|'[::]') h='[::1]' ;;
+    *:*) [[ $h == \[* ]] || h="[$h]" ;;
+  esac
+  printf '%s' "$h"
+}
+
+nginx_check_settings() {
+  local p
+  for p in "$https_port" "$http_front_port"; do
+    if ! [[ $p =~ ^[0-9]+$ ]] || ((p < 1 || p > 65535)); then
+      die "nginx: '$p' is not a TCP port (EXPO_HTTPS_PORT, EXPO_HTTP_FRONT_PORT)"
+    fi
+  done
+  [[ $https_port != "$http_front_port" ]] || die "nginx: EXPO_HTTPS_PORT and EXPO_HTTP_FRONT_PORT are both $https_port"
+  [[ $front_bind =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] ||
+    die "nginx: EXPO_FRONT_BIND must be an IPv4 address (0.0.0.0: every interface), got '$front_bind'"
+  [[ $hsts_max_age =~ ^[0-9]+$ ]] || die "nginx: EXPO_FRONT_HSTS_MAX_AGE must be seconds, got '$hsts_max_age'"
+  case $front_error_log_level in
+    debug|info|notice|warn|error|crit|alert|emerg) ;;
+    *) die "nginx: EXPO_FRONT_ERROR_LOG_LEVEL must be one of debug info notice warn error crit alert emerg" ;;
+  esac
+  # nginx reads quotes, '$', ';' and braces in a path as syntax.
+  [[ $run_dir != *[\"\$\;\{\}\\\']* ]] || die "nginx: the run dir '$run_dir' has a character nginx cannot take in a path"
+}
+
+# Sets public_host, tls_cert, tls_key and tls_ca (empty with the organiser's certificate), making the
+# local CA and the server certificate first when needed. tls.sh decides the host name and the
+# certificate: once given, they stick to the run dir (see there).
+nginx_tls() {
+  EXPO_RUN_DIR=$run_dir "$deploy_dir/local/tls.sh" ensure
+  local paths
+  paths=$(EXPO_RUN_DIR=$run_dir "$deploy_dir/local/tls.sh" paths)
+  public_host=$(sed -n 's/^PUBLIC_HOST=//p' <<<"$paths")
+  tls_cert=$(sed -n 's/^TLS_CERT=//p' <<<"$paths")
+  tls_key=$(sed -n 's/^TLS_KEY=//p' <<<"$paths")
+  tls_ca=$(sed -n 's/^TLS_CA=//p' <<<"$paths")
+  [[ $public_host =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] ||
+    die "nginx: EXPO_PUBLIC_HOST '$public_host' is not a host name"
+  local f
+  for f in "$tls_cert" "$tls_key"; do
+    [[ $f != *[\"\$\;\{\}\\\']* ]] || die "nginx: the path '$f' has a character nginx cannot take in a path"
+  done
+}
+
+nginx_write_config() {
+  local dir conf user_directive='' ca_location='' hsts=''
+  dir=$(comp_dir nginx)
+  conf=$(<"$deploy_dir/local/nginx/nginx.conf.template")
+  # As root the master keeps root and the workers, which parse what the network sends, drop to
+  # nobody; they need nothing of the run dir (logs and certificates are opened by the master).
+  if ((EUID == 0)); then
+    if getent group nogroup >/dev/null; then user_directive='user nobody nogroup;'; else user_directive='user nobody;'; fi
+  fi
+  # The CA's certificate is public: served inline (no file access for the workers) on both ports,
+  # because a tablet must fetch it before it can trust https.
+  if [[ -n $tls_ca ]]; then
+    ca_location="    location = /expo-local-ca.crt {
+      default_type application/x-x509-ca-cert;
+      add_header Content-Disposition 'attachment; filename=\"expo-local-ca.crt\"' always;
+      add_header Cache-Control no-store always;
+      return 200 \"$(<"$tls_ca")
+\";
+    }"
+  fi
+  if ((hsts_max_age > 0)); then
+    hsts="    add_header Strict-Transport-Security \"max-age=$hsts_max_age\" always;"
+  fi
+  conf=${conf//@USER_DIRECTIVE@/$user_directive}
+  conf=${conf//@NGINX_DIR@/$dir}
+  conf=${conf//@ERROR_LOG_LEVEL@/$front_error_log_level}
+  conf=${conf//@BIND@/$front_bind}
+  conf=${conf//@HTTPS_PORT@/$https_port}
+  conf=${conf//@HTTP_PORT@/$http_front_port}
+  conf=${conf//@HTTPS_SUFFIX@/$(front_https_suffix)}
+  conf=${conf//@PUBLIC_HOST@/$public_host}
+  conf=${conf//@UPSTREAM_HOST@/$(front_upstream_host)}
+  conf=${conf//@REGISTRATION_PORT@/${service_port[registration]}}
+  conf=${conf//@CHECKIN_PORT@/${service_port[checkin]}}
+  conf=${conf//@VOTING_PORT@/${service_port[voting]}}
+  conf=${conf//@LEADERBOARD_PORT@/${service_port[leaderboard]}}
+  conf=${conf//@CERT@/$tls_cert}
+  conf=${conf//@KEY@/$tls_key}
+  conf=${conf//@CA_LOCATION@/$ca_location}
+  conf=${conf//@HSTS@/$hsts}
+  if grep -qE '@[A-Z_]+@' <<<"$conf"; then
+    die "nginx: placeholders left in the generated config: $(grep -oE '@[A-Z_]+@' <<<"$conf" | sort -u | tr '\n' ' ')"
+  fi
+  printf '# Generated by deploy/local/stack.sh from deploy/local/nginx/nginx.conf.template; edit that.\n%s\n' \
+    "$conf" >"$(config_file nginx)"
+}
+
+nginx_start() {
+  command -v nginx >/dev/null || die "nginx: nginx not found; run: deploy/deps.sh"
+  nginx_check_settings
+  local dir public_host tls_cert tls_key tls_ca
+  dir=$(comp_dir nginx)
+  mkdir -p "$dir/tmp"
+  nginx_tls
+  nginx_write_config
+  if ! nginx -t -q -p "$dir/" -c "$(config_file nginx)" -g 'daemon off;' >"$dir/check.log" 2>&1; then
+    cat "$dir/check.log" >&2
+    die "nginx: the generated config $(config_file nginx) is invalid (see above)"
+  fi
+  launch nginx "$dir/nginx.out" nginx -p "$dir/" -c "$(config_file nginx)" -g 'daemon off;'
+}
+
+# A running front is left alone, like every component; but one started with another host name or
+# ports than asked for now would hand out the wrong URLs, so say so.
+nginx_warn_if_stale() {
+  local conf host
+  conf=$(config_file nginx)
+  host=$(EXPO_RUN_DIR=$run_dir "$deploy_dir/local/tls.sh" paths 2>/dev/null | sed -n 's/^PUBLIC_HOST=//p')
+  if ! grep -qF "server_name $host;" "$conf" ||
+     ! grep -qF "listen $front_bind:$https_port ssl" "$conf" ||
+     ! grep -qF "listen $front_bind:$http_front_port default_server" "$conf"; then
+    warn "nginx: runs with another host name, address or ports than asked for now; to apply: $0 restart nginx"
+  fi
+  return 0
+}
+
+# Ready: the https port answers (nginx's own 404 for /readyz, which it keeps from the services) and
+# the http port redirects.
+nginx_ready() {
+  local pid deadline=$((SECONDS + 15)) probe https_code http_code
+  pid=$(running_pid nginx)
+  probe=$(front_probe_host)
+  while [[ -n $pid ]] && ((SECONDS < deadline)); do
+    https_code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://$probe:$https_port/readyz" 2>/dev/null || true)
+    http_code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$probe:$http_front_port/" 2>/dev/null || true)
+    [[ $https_code == 404 && $http_code == 301 ]] && return 0
+    pid_is_ours nginx "$pid" || break
+    sleep 0.1
+  done
+  warn "nginx: not answering on https://$probe:$https_port and http://$probe:$http_front_port"
+  show_log_tail nginx
+  [[ -n $pid ]] && stop_pid nginx "$pid"
+  rm -f "$(pid_file nginx)"
+  return 1
+}
+
 # --- commands -------------------------------------------------------------------------------------
 
 cmd_start() {
@@ -359,15 +542,17 @@ cmd_start() {
   lock_run_dir
   started=$(now_ms)
   # Launch everything first, then wait: Redis and Prometheus come up while Kafka's storage is
-  # formatted and its JVM boots.
-  for comp in "${comps[@]}"; do [[ $comp == kafka ]] || launch_order+=("$comp"); done
+  # formatted and its JVM boots. The front comes last (and `stop` takes it first).
+  for comp in "${comps[@]}"; do [[ $comp == kafka || $comp == nginx ]] || launch_order+=("$comp"); done
   for comp in "${comps[@]}"; do [[ $comp != kafka ]] || launch_order+=("$comp"); done
+  for comp in "${comps[@]}"; do [[ $comp != nginx ]] || launch_order+=("$comp"); done
   for comp in "${launch_order[@]}"; do
     pid=$(running_pid "$comp")
     if [[ -n $pid ]]; then
       say "$comp: already running (pid $pid)"
       # Cheap when they exist; repairs a broker whose earlier start was interrupted before them.
       if [[ $comp == kafka ]] && ! kafka_create_topics; then failed=1; failed_comps+=(kafka); fi
+      [[ $comp != nginx ]] || nginx_warn_if_stale
       continue
     fi
     prepare_start "$comp"
@@ -402,6 +587,16 @@ cmd_stop() {
   done
 }
 
+# The front may listen on one address only (EXPO_FRONT_BIND); the rest of the stack on loopback.
+comp_accepting() {
+  local comp=$1 port=$2
+  if [[ $comp == nginx ]]; then
+    timeout 2 bash -c "exec 3<>/dev/tcp/$(front_probe_host)/$port" 2>/dev/null
+  else
+    port_open "$port"
+  fi
+}
+
 cmd_status() {
   local comp pid port ok=0
   for comp in "$@"; do
@@ -416,7 +611,7 @@ cmd_status() {
         printf '%-10s stopped\n' "$comp"
       fi
       ok=1
-    elif port_open "$port"; then
+    elif comp_accepting "$comp" "$port"; then
       printf '%-10s running (pid %s, port %s)\n' "$comp" "$pid" "$port"
     else
       printf '%-10s starting or unhealthy (pid %s, port %s not accepting)\n' "$comp" "$pid" "$port"
@@ -434,6 +629,18 @@ EXPO_REDIS_PORT=$redis_port
 EXPO_PROMETHEUS_URL=http://127.0.0.1:$prometheus_port
 EXPO_RUN_DIR=$run_dir
 EOF
+  if [[ $with_nginx != 0 ]]; then
+    local paths host
+    paths=$(EXPO_RUN_DIR=$run_dir "$deploy_dir/local/tls.sh" paths)
+    host=$(sed -n 's/^PUBLIC_HOST=//p' <<<"$paths")
+    cat <<EOF
+EXPO_FRONT_URL=https://$host$(front_https_suffix)
+EXPO_FRONT_LOCAL_URL=https://$(front_probe_host):$https_port
+EXPO_FRONT_HTTP_URL=http://$host:$http_front_port
+EXPO_FRONT_CERT=$(sed -n 's/^TLS_CERT=//p' <<<"$paths")
+EXPO_FRONT_CA=$(sed -n 's/^TLS_CA=//p' <<<"$paths")
+EOF
+  fi
 }
 
 cmd_logs() {
@@ -471,15 +678,17 @@ main() {
     local c
     for c in "$@"; do
       case $c in
-        kafka|redis|prometheus) comps+=("$c") ;;
-        *) die "unknown component '$c' (kafka, redis, prometheus)" ;;
+        kafka|redis|prometheus|nginx) comps+=("$c") ;;
+        *) die "unknown component '$c' (kafka, redis, prometheus, nginx)" ;;
       esac
     done
   elif [[ $cmd == stop || $cmd == logs ]]; then
-    comps=("${all_components[@]}")  # also stops a Prometheus started before EXPO_WITH_PROMETHEUS=0
+    # Also stops a Prometheus or front started before EXPO_WITH_PROMETHEUS=0 / EXPO_WITH_NGINX=0.
+    comps=("${all_components[@]}")
   else
     comps=(kafka redis)
     [[ $with_prometheus == 0 ]] || comps+=(prometheus)
+    [[ $with_nginx == 0 ]] || comps+=(nginx)
   fi
   case $cmd in
     start) cmd_start "${comps[@]}" ;;

@@ -9,16 +9,20 @@
 #             <run dir>/tls has none, and (re-)issue the server certificate when it is missing, signed
 #             by another CA, due to expire within 30 days, or for other names/addresses than now
 #   show      what is in use: files, names, expiry, the CA's SHA-256 fingerprint
-#   paths     shell assignments: TLS_CERT=... TLS_KEY=... TLS_CA=... (TLS_CA empty for an organiser's)
+#   paths     PUBLIC_HOST=... TLS_CERT=... TLS_KEY=... TLS_CA=... lines (TLS_CA empty for an organiser's)
 #
 # Environment (defaults in brackets):
 #   EXPO_RUN_DIR [<repo>/run/local]   certificates go to <run dir>/tls/
-#   EXPO_PUBLIC_HOST [`hostname -f`]   the host name tablets use; a DNS name in the certificate
-#   EXPO_TLS_CERT, EXPO_TLS_KEY        the organiser's certificate (PEM, full chain) and key: both or none
+#   EXPO_PUBLIC_HOST [the one given to an earlier `ensure` of this run dir, else `hostname -f`]
+#                                      the host name tablets use; a DNS name in the certificate
+#   EXPO_TLS_CERT, EXPO_TLS_KEY [those given to an earlier `ensure` of this run dir, else none]
+#                                      the organiser's certificate (PEM, full chain) and key: both or
+#                                      none; set both empty to go back to the local CA
 #
 # Files of the local CA (<run dir>/tls/): ca.key (0600; never leaves this machine), ca.crt,
 # expo-local-ca.crt (the copy the tablets install), server.key (0600), server.crt, server.names (the
-# names and addresses the certificate was made for).
+# names and addresses the certificate was made for); front.env: the host name and organiser's
+# certificate given last, so a later `make up` without them keeps what the tablets were set up for.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib/common.sh
@@ -38,9 +42,44 @@ renew_before_s=$((30 * 86400))
 # certificate made at the hall as "not yet valid".
 backdate_s=86400
 
+settings_file=$tls_dir/front.env
+saved_setting() {
+  [[ -f $settings_file ]] && sed -n "s/^$1=//p" "$settings_file" | head -n1
+  return 0
+}
+
+# Sets chosen_host (empty: the default), org_cert and org_key (empty: the local CA). Settings stick to
+# the run dir like the admin token does: forgetting EXPO_PUBLIC_HOST at the second `make up` must
+# not silently give the tablets a certificate for another name.
+resolve_settings() {
+  chosen_host=${EXPO_PUBLIC_HOST:-}
+  [[ -n $chosen_host ]] || chosen_host=$(saved_setting PUBLIC_HOST)
+  if [[ -n ${EXPO_TLS_CERT+set} || -n ${EXPO_TLS_KEY+set} ]]; then
+    org_cert=${EXPO_TLS_CERT:-}
+    org_key=${EXPO_TLS_KEY:-}
+    [[ -z $org_cert ]] || org_cert=$(realpath -m "$org_cert")
+    [[ -z $org_key ]] || org_key=$(realpath -m "$org_key")
+  else
+    org_cert=$(saved_setting TLS_CERT)
+    org_key=$(saved_setting TLS_KEY)
+  fi
+  if [[ -n $chosen_host && ! $chosen_host =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+    die "EXPO_PUBLIC_HOST '$chosen_host' is not a host name (letters, digits, dots and hyphens)"
+  fi
+  if [[ -n $org_cert || -n $org_key ]] && [[ -z $org_cert || -z $org_key ]]; then
+    die "set both EXPO_TLS_CERT and EXPO_TLS_KEY, or neither"
+  fi
+  return 0
+}
+
+save_settings() {
+  printf 'PUBLIC_HOST=%s\nTLS_CERT=%s\nTLS_KEY=%s\n' "$chosen_host" "$org_cert" "$org_key" >"$settings_file.new"
+  mv -f "$settings_file.new" "$settings_file"
+}
+
 public_host() {
-  if [[ -n ${EXPO_PUBLIC_HOST:-} ]]; then
-    printf '%s' "$EXPO_PUBLIC_HOST"
+  if [[ -n $chosen_host ]]; then
+    printf '%s' "$chosen_host"
     return
   fi
   local h
@@ -62,7 +101,7 @@ wanted_names() {
   host=$(public_host)
   if is_ipv4 "$host"; then printf 'IP:%s\n' "$host"; else printf 'DNS:%s\n' "$host"; fi
   # `hostname -f` gives "expo.lan" where tablets may type "expo": both are the same machine.
-  if [[ -z ${EXPO_PUBLIC_HOST:-} && $host == *.* ]]; then
+  if [[ -z $chosen_host && $host == *.* ]]; then
     short=${host%%.*}
     [[ -n $short ]] && printf 'DNS:%s\n' "$short"
   fi
@@ -188,7 +227,7 @@ server_certificate_problem() {
 }
 
 check_organiser_certificate() {
-  local cert=$EXPO_TLS_CERT key=$EXPO_TLS_KEY
+  local cert=$org_cert key=$org_key
   [[ -r $cert ]] || die "EXPO_TLS_CERT: cannot read $cert"
   [[ -r $key ]] || die "EXPO_TLS_KEY: cannot read $key"
   local cert_pub key_pub
@@ -206,23 +245,24 @@ check_organiser_certificate() {
   fi
 }
 
-organiser_certificate() {
-  if [[ -n ${EXPO_TLS_CERT:-} || -n ${EXPO_TLS_KEY:-} ]]; then
-    [[ -n ${EXPO_TLS_CERT:-} && -n ${EXPO_TLS_KEY:-} ]] || die "set both EXPO_TLS_CERT and EXPO_TLS_KEY, or neither"
-    return 0
-  fi
-  return 1
-}
+organiser_certificate() { [[ -n $org_cert ]]; }
 
 cmd_ensure() {
-  if organiser_certificate; then
-    check_organiser_certificate
-    return 0
-  fi
   command -v openssl >/dev/null || die "openssl not found; run: deploy/deps.sh"
   ensure_run_dir
   mkdir -p "$tls_dir"
   chmod 755 "$tls_dir"
+  if [[ -z ${EXPO_PUBLIC_HOST:-} && -n $chosen_host ]]; then
+    say "host name $chosen_host, as given to an earlier start (EXPO_PUBLIC_HOST changes it)"
+  fi
+  if organiser_certificate; then
+    [[ -n ${EXPO_TLS_CERT+set} ]] ||
+      say "the organiser's certificate $org_cert, as given to an earlier start (EXPO_TLS_CERT= EXPO_TLS_KEY= goes back to the local CA)"
+    check_organiser_certificate
+    save_settings
+    return 0
+  fi
+  save_settings
   local scratch
   scratch=$(mktemp -d)
   # shellcheck disable=SC2064 # the path is fixed now
@@ -234,7 +274,10 @@ cmd_ensure() {
      ! openssl x509 -in "$ca_crt" -noout -checkend "$renew_before_s" >/dev/null 2>&1; then
     make_ca "$scratch"
   fi
-  [[ -s $ca_public ]] && cmp -s "$ca_crt" "$ca_public" || { cp -f "$ca_crt" "$ca_public"; chmod 644 "$ca_public"; }
+  if ! cmp -s "$ca_crt" "$ca_public"; then
+    cp -f "$ca_crt" "$ca_public"
+    chmod 644 "$ca_public"
+  fi
   local why
   why=$(server_certificate_problem) || true
   if [[ -n $why ]]; then
@@ -244,8 +287,9 @@ cmd_ensure() {
 }
 
 cmd_paths() {
+  printf 'PUBLIC_HOST=%s\n' "$(public_host)"
   if organiser_certificate; then
-    printf 'TLS_CERT=%s\nTLS_KEY=%s\nTLS_CA=\n' "$(realpath -m "$EXPO_TLS_CERT")" "$(realpath -m "$EXPO_TLS_KEY")"
+    printf 'TLS_CERT=%s\nTLS_KEY=%s\nTLS_CA=\n' "$org_cert" "$org_key"
   else
     printf 'TLS_CERT=%s\nTLS_KEY=%s\nTLS_CA=%s\n' "$server_crt" "$server_key" "$ca_public"
   fi
@@ -254,8 +298,8 @@ cmd_paths() {
 cmd_show() {
   local cert
   if organiser_certificate; then
-    cert=$EXPO_TLS_CERT
-    printf "organiser's certificate %s (key %s)\n" "$cert" "$EXPO_TLS_KEY"
+    cert=$org_cert
+    printf "organiser's certificate %s (key %s)\n" "$cert" "$org_key"
   else
     cert=$server_crt
     [[ -s $cert && -s $ca_crt ]] || { printf 'no local CA yet in %s (made by: %s ensure)\n' "$tls_dir" "$0"; return 1; }
@@ -267,6 +311,7 @@ cmd_show() {
   printf 'valid until      %s\n' "$(openssl x509 -in "$cert" -noout -enddate | cut -d= -f2)"
 }
 
+resolve_settings
 case ${1:-} in
   ensure) cmd_ensure ;;
   show) cmd_show ;;

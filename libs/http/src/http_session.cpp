@@ -75,30 +75,32 @@ void HttpSession::run() {
 
 void HttpSession::read_request() {
   parser_.emplace();
-  parser_->body_limit(state_->config.body_limit);
+  // No body limit while the head is read (Beast would judge Content-Length against it before the
+  // route is known); on_header sets the route's.
+  parser_->body_limit(boost::none);
   parser_->header_limit(static_cast<std::uint32_t>(state_->config.header_limit));
   // A fresh connection must send its request promptly (slow-loris guard); a kept-alive one may idle.
   stream_.expires_after(first_request_ ? state_->config.header_timeout : state_->config.idle_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  // The head first: the route decides how large a body it accepts.
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
-void HttpSession::on_read(beast::error_code ec) {
-  if (closed_) return;
+bool HttpSession::closed_by_peer_or_timer(beast::error_code ec) {
   if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
       ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
       ec == boost::asio::error::eof) {
     close();
-    return;
+    return true;
   }
+  return false;
+}
+
+void HttpSession::on_header(beast::error_code ec) {
+  if (closed_ || closed_by_peer_or_timer(ec)) return;
   started_ = std::chrono::steady_clock::now();
   route_ = "unmatched";
-  if (ec == bhttp::error::body_limit) {
-    refuse(Response::error(413, "payload_too_large",
-                           "the request body is larger than " + std::to_string(state_->config.body_limit) + " bytes"),
-           true);
-    return;
-  }
+  request_ = Request{};
   if (ec == bhttp::error::header_limit) {
     refuse(Response::error(431, "headers_too_large", "the request headers are too large"), true);
     return;
@@ -108,14 +110,8 @@ void HttpSession::on_read(beast::error_code ec) {
     return;
   }
   first_request_ = false;
-  dispatch_request();
-}
-
-void HttpSession::dispatch_request() {
   auto& message = parser_->get();
   keep_alive_ = message.keep_alive();
-
-  request_ = Request{};
   request_.method = to_method(message.method());
   request_.target = std::string(message.target());
   const std::string_view target = request_.target;
@@ -130,26 +126,64 @@ void HttpSession::dispatch_request() {
   const auto client_id = request_.header("x-request-id");
   request_.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : new_request_id();
 
+  // A refusal before the body is read closes the connection: the unread body would be taken for the
+  // next request.
+  const bool body_unread = !parser_->is_done();
   if (!path || path->empty() || path->front() != '/') {
-    refuse(Response::error(400, "bad_request", "the request target is not a valid path"), false);
+    refuse(Response::error(400, "bad_request", "the request target is not a valid path"), body_unread);
     return;
   }
   request_.path = std::move(*path);
+  match_ = state_->router.match(request_, beast::websocket::is_upgrade(message));
+  route_ = match_.pattern;
+  if (match_.kind == Router::Match::Kind::found && body_unread) {
+    const auto limit = body_limit();
+    if (const auto length = parser_->content_length(); length && *length > limit) {
+      refuse(too_large(limit), true);
+      return;
+    }
+    parser_->body_limit(limit);
+    stream_.expires_after(state_->config.header_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code body_ec, std::size_t) { self->on_body(body_ec); });
+    return;
+  }
+  dispatch_request(body_unread);
+}
 
-  const bool upgrade = beast::websocket::is_upgrade(message);
-  const auto match = state_->router.match(request_, upgrade);
-  route_ = match.pattern;
-  switch (match.kind) {
+std::size_t HttpSession::body_limit() const {
+  return match_.body_limit > 0 ? match_.body_limit : state_->config.body_limit;
+}
+
+Response HttpSession::too_large(std::size_t limit) {
+  return Response::error(413, "payload_too_large", "the request body is larger than " + std::to_string(limit) + " bytes");
+}
+
+void HttpSession::on_body(beast::error_code ec) {
+  if (closed_ || closed_by_peer_or_timer(ec)) return;
+  if (ec == bhttp::error::body_limit) {
+    refuse(too_large(body_limit()), true);
+    return;
+  }
+  if (ec) {
+    refuse(Response::error(400, "bad_request", "the request body is not valid HTTP/1.1"), true);
+    return;
+  }
+  dispatch_request(false);
+}
+
+void HttpSession::dispatch_request(bool body_unread) {
+  switch (match_.kind) {
     case Router::Match::Kind::not_found:
       refuse(Response::error(404, "not_found", "no such route: " + std::string(to_string(request_.method)) + " " +
                                                    request_.path),
-             false);
+             body_unread);
       return;
     case Router::Match::Kind::method_not_allowed:
       refuse(Response::error(405, "method_not_allowed",
-                             std::string(to_string(request_.method)) + " is not allowed here; allowed: " + match.allow)
-                 .with_header("Allow", match.allow),
-             false);
+                             std::string(to_string(request_.method)) + " is not allowed here; allowed: " + match_.allow)
+                 .with_header("Allow", match_.allow),
+             body_unread);
       return;
     case Router::Match::Kind::websocket: {
       if (state_->stopping) {
@@ -158,7 +192,7 @@ void HttpSession::dispatch_request() {
       }
       // The socket moves to a WebSocket session; this HTTP session ends here.
       stream_.expires_never();
-      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), state_, match.broadcaster);
+      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), state_, match_.broadcaster);
       closed_ = true;
       state_->remove(this);
       ws->run(parser_->release());
@@ -176,11 +210,11 @@ void HttpSession::dispatch_request() {
   }
   ++state_->in_flight;
   handling_ = true;
-  request_.body = std::move(message.body());
+  request_.body = std::move(parser_->get().body());
   // The handler may keep the Responder and answer later; the connection waits for it.
   Responder responder(shared_from_this());
   try {
-    (*match.handler)(request_, responder);
+    (*match_.handler)(request_, responder);
   } catch (const std::exception& e) {
     log::error("handler threw", {{"route", route_}, {"what", e.what()}, {"request_id", request_.request_id}});
     responder.send(Response::error(500, "internal", "internal error"));

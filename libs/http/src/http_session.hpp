@@ -31,8 +31,12 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>,
 
  private:
   void read_request();
-  void on_read(boost::beast::error_code ec);
-  void dispatch_request();
+  bool closed_by_peer_or_timer(boost::beast::error_code ec);
+  void on_header(boost::beast::error_code ec);
+  void on_body(boost::beast::error_code ec);
+  void dispatch_request(bool body_unread);
+  std::size_t body_limit() const;
+  static Response too_large(std::size_t limit);
   void refuse(Response response, bool close_after);
   void write(Response response);
   void on_write(boost::beast::error_code ec, bool close_after);
@@ -46,6 +50,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>,
   std::string remote_address_;
 
   Request request_;
+  Router::Match match_;
   std::string_view route_ = "unmatched";
   std::chrono::steady_clock::time_point started_;
   bool first_request_ = true;

@@ -30,6 +30,7 @@ struct Router::Route {
   std::string pattern;
   std::vector<Segment> segments;
   Handler handler;
+  RouteOptions options;
   std::shared_ptr<Broadcaster> broadcaster;
 
   // Fills params only on success.
@@ -84,9 +85,10 @@ std::vector<Segment> parse_pattern(std::string_view pattern) {
 }
 }  // namespace
 
-void Router::add(Method method, std::string pattern, Handler handler) {
+void Router::add(Method method, std::string pattern, Handler handler, RouteOptions options) {
   auto route = std::make_unique<Route>();
   route->method = method;
+  route->options = options;
   route->segments = parse_pattern(pattern);
   route->pattern = std::move(pattern);
   route->handler = std::move(handler);
@@ -119,6 +121,7 @@ Router::Match Router::match(Request& request, bool websocket_upgrade) const {
       } else {
         result.kind = Match::Kind::found;
         result.handler = &route->handler;
+        result.body_limit = route->options.body_limit;
       }
       return result;
     }

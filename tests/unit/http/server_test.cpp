@@ -61,6 +61,33 @@ TEST_F(ServerTest, RefusesBodiesOverTheLimitWith413) {
   EXPECT_EQ(error_code_of(big.body), "payload_too_large");
 }
 
+TEST_F(ServerTest, ARouteMayAcceptALargerBody) {
+  router_.post("/small", [](const Request& request, Responder responder) {
+    responder.send(Response::json(200, std::to_string(request.body.size())));
+  });
+  router_.post("/batch", [](const Request& request, Responder responder) {
+    responder.send(Response::json(200, std::to_string(request.body.size())));
+  }, RouteOptions{.body_limit = 64 * 1024});
+  ServerConfig config;
+  config.body_limit = 1024;
+  start(config);
+  HttpClient client(port());
+  EXPECT_EQ(client.request("POST", "/batch", std::string(50000, 'b')).body, "50000");
+  EXPECT_EQ(client.request("POST", "/small", std::string(50000, 's')).status, 413);
+  EXPECT_EQ(client.request("POST", "/batch", std::string(70000, 'b')).status, 413);
+}
+
+TEST_F(ServerTest, ARefusalBeforeTheBodyClosesTheConnection) {
+  router_.get("/x", [](const Request&, Responder responder) { responder.send(Response::json(200, "{}")); });
+  start();
+  HttpClient client(port());
+  const auto refused = client.request("POST", "/nowhere", std::string(500, 'z'));
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_EQ(refused.header("connection"), "close");
+  // The unread body was not taken for a request: the next one is answered normally.
+  EXPECT_EQ(client.get("/x").status, 200);
+}
+
 TEST_F(ServerTest, RefusesOversizedHeadersWith431) {
   router_.get("/x", [](const Request&, Responder responder) { responder.send(Response::json(200, "{}")); });
   ServerConfig config;

@@ -19,6 +19,11 @@ class Broadcaster;
 
 using Handler = std::function<void(const Request&, Responder)>;
 
+struct RouteOptions {
+  // A body limit of the route's own (an offline sync batch, say); 0 keeps the server's.
+  std::size_t body_limit = 0;
+};
+
 class Router {
  public:
   Router();
@@ -26,9 +31,11 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  void add(Method method, std::string pattern, Handler handler);
+  void add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
   void get(std::string pattern, Handler h) { add(Method::get, std::move(pattern), std::move(h)); }
-  void post(std::string pattern, Handler h) { add(Method::post, std::move(pattern), std::move(h)); }
+  void post(std::string pattern, Handler h, RouteOptions options = {}) {
+    add(Method::post, std::move(pattern), std::move(h), options);
+  }
   void put(std::string pattern, Handler h) { add(Method::put, std::move(pattern), std::move(h)); }
   void del(std::string pattern, Handler h) { add(Method::del, std::move(pattern), std::move(h)); }
   // A WebSocket endpoint: GET with Upgrade joins the broadcaster's sessions.
@@ -40,6 +47,7 @@ class Router {
     Broadcaster* broadcaster = nullptr;
     std::string_view pattern;            // the route label; "unmatched" when not found
     std::string allow;                   // for 405: the methods the path accepts
+    std::size_t body_limit = 0;          // the route's own, 0 for the server's
   };
   // Fills request.params on a match. HEAD is answered by a GET route.
   Match match(Request& request, bool websocket_upgrade) const;

@@ -1,0 +1,28 @@
+#pragma once
+// The check-in service's HTTP surface: authenticate the device, parse, call the flows, map answers.
+
+#include <memory>
+#include <string>
+
+namespace expo::http {
+class Router;
+}
+namespace expo::model {
+struct Event;
+}
+namespace expo::checkin {
+
+class Checkins;
+class Fleet;
+class Probe;
+
+struct RouteLimits {
+  double scans_per_second;
+  double scan_burst;
+};
+
+void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::shared_ptr<Fleet> fleet,
+                std::shared_ptr<Probe> probe, const model::Event& event, const std::string& admin_token,
+                RouteLimits limits);
+
+}  // namespace expo::checkin

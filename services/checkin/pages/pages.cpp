@@ -1,0 +1,262 @@
+#include "pages/pages.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "expo/crypto/encoding.hpp"
+#include "expo/crypto/hash.hpp"
+#include "expo/event_model/event.hpp"
+#include "expo/web/html.hpp"
+#include "expo/web/template.hpp"
+
+namespace expo::checkin {
+namespace {
+
+using web::Lang;
+using web::Strings;
+using web::Template;
+using web::Values;
+
+constexpr std::array<Lang, 2> kLangs{Lang::id, Lang::en};
+constexpr std::string_view kDecoderBundle = "vendor/qr.js";
+
+// Keys the C++ side reads directly (the templates' own t.* keys are checked through their names).
+constexpr std::array<std::string_view, 3> kCodeKeys{"register.booth_placeholder", "booth.page_title",
+                                                    "devices.page_title"};
+
+Error invalid(std::string message) { return Error::permanent("pages_invalid", std::move(message)); }
+
+std::size_t index(Lang lang) { return lang == Lang::en ? 1 : 0; }
+Lang other(Lang lang) { return lang == Lang::en ? Lang::id : Lang::en; }
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return invalid("cannot read " + path.string());
+  std::ostringstream content;
+  content << in.rdbuf();
+  return std::move(content).str();
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("{{" + n + "}}");
+  return out;
+}
+
+// The assets, by path relative to assets/ ("vendor/qr.js"), sorted, so the version and the service
+// worker's list do not depend on the order the file system lists them in.
+Result<std::map<std::string, std::string>> read_assets(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return invalid("asset folder " + dir.string() + " does not exist");
+  std::map<std::string, std::string> files;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const auto relative = fs::relative(it->path(), dir).generic_string();
+    // Asset paths end up in URLs and in the service worker's script: keep them to a set that needs
+    // no escaping anywhere.
+    const bool safe = !relative.empty() && relative.front() != '.' &&
+                      std::all_of(relative.begin(), relative.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                               c == '.' || c == '_' || c == '-' || c == '/';
+                      }) &&
+                      relative.find("/.") == std::string::npos;
+    if (!safe) return invalid("asset path \"" + relative + "\" must be [A-Za-z0-9._/-] and not hidden");
+    auto content = read_file(it->path());
+    if (!content) return content.error();
+    files.emplace(relative, std::move(*content));
+  }
+  if (ec) return invalid("cannot list " + dir.string() + ": " + ec.message());
+  return files;
+}
+
+// Strings may use {{event_name}} and {{event_place}}; they are filled here once, so the page and its
+// script show the same final text.
+Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
+  const Values values{{"event_name", event.name}, {"event_place", event.place}};
+  Strings::Table tables[2];
+  for (const auto lang : kLangs) {
+    for (const auto& [key, text] : raw.table(lang)) {
+      const auto where = "strings.json \"" + std::string(web::lang_code(lang)) + "\".\"" + key + "\"";
+      auto tpl = Template::parse(text);
+      if (!tpl) return invalid(where + ": " + tpl.error().message);
+      if (const auto missing = tpl->missing(values); !missing.empty()) {
+        return invalid(where + " uses unknown " + join(missing) + " (known: {{event_name}}, {{event_place}})");
+      }
+      // Plain text here: the page template escapes it where it is placed.
+      tables[index(lang)].emplace(key, tpl->render_text(values));
+    }
+  }
+  auto strings = Strings::from_tables(std::move(tables[0]), std::move(tables[1]));
+  if (!strings) return invalid("strings.json: " + strings.error().message);
+  return strings;
+}
+
+// Every data-i18n="key" and data-i18n-attr="attr:key;attr:key" must name a string, or switching
+// language in the page would leave that element behind.
+Result<void> check_i18n_keys(std::string_view file, std::string_view html, const Strings& strings) {
+  auto check = [&](std::string_view key) -> Result<void> {
+    if (strings.find(Lang::id, key) == nullptr) {
+      return invalid(std::string(file) + ": data-i18n key \"" + std::string(key) + "\" is not in strings.json");
+    }
+    return {};
+  };
+  for (const std::string_view attr : {std::string_view("data-i18n=\""), std::string_view("data-i18n-attr=\"")}) {
+    for (auto at = html.find(attr); at != std::string_view::npos; at = html.find(attr, at + 1)) {
+      const auto begin = at + attr.size();
+      const auto end = html.find('"', begin);
+      if (end == std::string_view::npos) return invalid(std::string(file) + ": unterminated " + std::string(attr));
+      const auto value = html.substr(begin, end - begin);
+      if (attr == "data-i18n=\"") {
+        if (auto ok = check(value); !ok) return ok;
+        continue;
+      }
+      for (std::size_t p = 0; p < value.size();) {
+        auto semi = value.find(';', p);
+        if (semi == std::string_view::npos) semi = value.size();
+        const auto pair = value.substr(p, semi - p);
+        const auto colon = pair.find(':');
+        if (colon == std::string_view::npos) {
+          return invalid(std::string(file) + ": data-i18n-attr \"" + std::string(value) + "\" is not attr:key");
+        }
+        if (auto ok = check(pair.substr(colon + 1)); !ok) return ok;
+        p = semi + 1;
+      }
+    }
+  }
+  return {};
+}
+
+Result<std::string> render(const std::string& name, std::string_view text, const Strings& strings,
+                           const Values& values) {
+  if (auto keys = check_i18n_keys(name, text, strings); !keys) return keys.error();
+  auto tpl = Template::parse(text);
+  if (!tpl) return invalid(name + ": " + tpl.error().message);
+  if (const auto missing = tpl->missing(values); !missing.empty()) {
+    return invalid(name + " uses unknown " + join(missing));
+  }
+  return tpl->render(values);
+}
+
+// SHA-256 over every file that shapes what a tablet runs, each framed by its name and size.
+std::string content_version(const std::string& strings, const std::map<std::string, std::string>& templates,
+                            const std::map<std::string, std::string>& assets) {
+  std::string all;
+  auto add = [&all](std::string_view name, std::string_view content) {
+    all.append(name).push_back('\0');
+    all.append(std::to_string(content.size())).push_back('\0');
+    all.append(content);
+  };
+  add("strings.json", strings);
+  for (const auto& [name, content] : templates) add("templates/" + name, content);
+  for (const auto& [name, content] : assets) add("assets/" + name, content);
+  return crypto::hex_encode(crypto::sha256(all)).substr(0, 16);
+}
+
+// The booth <select>: a placeholder, then the booths by name. Built and escaped here, passed raw.
+std::string booth_options(const model::Event& event, const Strings& strings, Lang lang) {
+  using web::html_escape;
+  std::vector<const model::Booth*> booths;
+  for (const auto& booth : event.booths) booths.push_back(&booth);
+  std::stable_sort(booths.begin(), booths.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
+  std::string out = R"(<option value="" data-i18n="register.booth_placeholder">)" +
+                    html_escape(strings.get(lang, "register.booth_placeholder")) + "</option>";
+  for (const auto* booth : booths) {
+    out += R"(<option value=")" + html_escape(booth->id) + "\">" + html_escape(booth->name) + "</option>";
+  }
+  return out;
+}
+
+std::string booths_json(const model::Event& event) {
+  boost::json::object names;
+  for (const auto& booth : event.booths) names[booth.id] = booth.name;
+  return web::json_for_script(boost::json::serialize(names));
+}
+
+Values common_values(const Strings& strings, const std::string& script_json, const model::Event& event,
+                     const std::string& version, Lang lang) {
+  Values v;
+  for (const auto& [key, text] : strings.table(lang)) v.emplace("t." + key, text);
+  v.emplace("strings_json", script_json);
+  v.emplace("lang", std::string(web::lang_code(lang)));
+  v.emplace("other_lang", std::string(web::lang_code(other(lang))));
+  v.emplace("toggle_href", "?lang=" + std::string(web::lang_code(other(lang))));
+  v.emplace("event_name", event.name);
+  v.emplace("version", version);
+  v.emplace("utc_offset_minutes", std::to_string(event.utc_offset.count()));
+  return v;
+}
+
+}  // namespace
+
+Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Event& event) {
+  auto raw_text = read_file(web_dir / "strings.json");
+  if (!raw_text) return raw_text.error();
+  auto raw = Strings::parse(*raw_text);
+  if (!raw) return invalid("strings.json: " + raw.error().message);
+  for (const auto key : kCodeKeys) {
+    if (raw->find(Lang::id, key) == nullptr) return invalid("strings.json lacks \"" + std::string(key) + "\"");
+  }
+  auto strings = render_strings(*raw, event);
+  if (!strings) return strings.error();
+  const auto script_json = strings->script_json();
+
+  std::map<std::string, std::string> templates;
+  for (const char* name : {"booth.html", "devices.html", "sw.js"}) {
+    auto text = read_file(web_dir / "templates" / name);
+    if (!text) return text.error();
+    templates.emplace(name, std::move(*text));
+  }
+  auto assets = read_assets(assets_dir(web_dir));
+  if (!assets) return assets.error();
+  if (!assets->contains(std::string(kDecoderBundle))) {
+    return invalid("assets/" + std::string(kDecoderBundle) +
+                   " is missing: it is build output of services/checkin/frontend (run deploy/deps.sh npm)");
+  }
+
+  Pages pages;
+  pages.version_ = content_version(*raw_text, templates, *assets);
+  pages.app_version_ = "booth-" + pages.version_;
+
+  for (const auto lang : kLangs) {
+    const auto li = index(lang);
+    auto v = common_values(*strings, script_json, event, pages.version_, lang);
+    v.emplace("app_version", pages.app_version_);
+    auto booth = render("booth.html", templates.at("booth.html"), *strings, v);
+    if (!booth) return booth.error();
+    pages.booth_[li] = std::move(*booth);
+
+    v.emplace("booth_options", booth_options(event, *strings, lang));
+    v.emplace("booths_json", booths_json(event));
+    auto devices = render("devices.html", templates.at("devices.html"), *strings, v);
+    if (!devices) return devices.error();
+    pages.devices_[li] = std::move(*devices);
+  }
+
+  // The service worker keeps the page and every asset, at the versioned URLs the page uses.
+  boost::json::array shell;
+  shell.emplace_back(std::string(kServiceWorkerScope));
+  for (const auto& [name, content] : *assets) {
+    shell.emplace_back(std::string(kAssetsPrefix) + name + "?v=" + pages.version_);
+  }
+  const Values sw_values{{"version", pages.version_}, {"precache_json", boost::json::serialize(shell)}};
+  auto sw = render("sw.js", templates.at("sw.js"), *strings, sw_values);
+  if (!sw) return sw.error();
+  pages.service_worker_ = std::move(*sw);
+  return pages;
+}
+
+const std::string& Pages::booth_page(Lang lang) const { return booth_[index(lang)]; }
+const std::string& Pages::devices_page(Lang lang) const { return devices_[index(lang)]; }
+
+}  // namespace expo::checkin
