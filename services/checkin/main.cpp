@@ -7,10 +7,12 @@
 #include "app/checkins.hpp"
 #include "app/fleet.hpp"
 #include "app/settings.hpp"
+#include "pages/pages.hpp"
 #include "expo/config/config.hpp"
 #include "expo/core/log.hpp"
 #include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
+#include "expo/http/static_files.hpp"
 #include "expo/service/service.hpp"
 
 namespace {
@@ -31,6 +33,10 @@ Result<void> setup(service::Context& context) {
   auto settings = checkin::read_settings(context.settings);
   if (!settings) return settings.error();
   const auto visitors_group = settings->visitors_group;
+  auto pages = checkin::Pages::load(settings->web_dir, context.event);
+  if (!pages) return pages.error();
+  auto assets = http::StaticFiles::load(checkin::Pages::assets_dir(settings->web_dir));
+  if (!assets) return assets.error();
   const checkin::RouteLimits limits{settings->scans_per_second, settings->scan_burst};
 
   auto checkins = std::make_shared<checkin::Checkins>(std::move(*settings), context.event, context.clock,
@@ -40,6 +46,8 @@ Result<void> setup(service::Context& context) {
                                                 context.producer);
   auto probe = std::make_shared<checkin::Probe>(context.metrics, context.event);
   checkin::add_routes(context.router, checkins, fleet, probe, context.event, context.admin_token, limits);
+  checkin::add_page_routes(context.router, std::make_shared<const checkin::Pages>(std::move(*pages)),
+                           std::move(*assets));
 
   auto timer = std::make_shared<boost::asio::steady_timer>(context.io);
   refresh_periodically(timer, probe);

@@ -18,7 +18,7 @@ cmake --build --preset "$preset" --target expo-registration
 binary=$repo_root/build/$preset/services/registration/expo-registration
 
 export EXPO_RUN_DIR=$repo_root/build/$preset/bench-stack
-export KAFKA_PORT=28592 KAFKA_CONTROLLER_PORT=28593 REDIS_PORT=28579 EXPO_WITH_PROMETHEUS=0
+export KAFKA_PORT=28592 KAFKA_CONTROLLER_PORT=28593 REDIS_PORT=28579 EXPO_WITH_PROMETHEUS=0 EXPO_WITH_NGINX=0
 stack=$repo_root/deploy/local/stack.sh
 "$stack" wipe >/dev/null 2>&1 || true
 "$stack" start

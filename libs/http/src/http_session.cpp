@@ -44,6 +44,22 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+bool is_loopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
+}
+
+// Behind the suite's own TLS front (nginx on this machine) every connection comes from loopback; the
+// front puts the real client in X-Real-IP, replacing whatever the client sent. Only then is it used:
+// from anywhere else the header could be forged.
+std::string client_address(const Request& request, const std::string& peer) {
+  if (!is_loopback(peer)) return peer;
+  const auto real = request.header("x-real-ip");
+  if (!real || real->empty() || real->size() > 45) return peer;
+  boost::system::error_code ec;
+  const auto parsed = boost::asio::ip::make_address(*real, ec);
+  return ec ? peer : parsed.to_string();
+}
+
 std::string new_request_id() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   static constexpr char digits[] = "0123456789abcdef";
@@ -122,7 +138,7 @@ void HttpSession::on_header(beast::error_code ec) {
   for (const auto& field : message) {
     request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
   }
-  request_.remote_address = remote_address_;
+  request_.remote_address = client_address(request_, remote_address_);
   const auto client_id = request_.header("x-request-id");
   request_.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : new_request_id();
 

@@ -11,6 +11,8 @@
 #include "expo/event_model/event.hpp"
 #include "expo/http/json_body.hpp"
 #include "expo/http/router.hpp"
+#include "expo/http/static_files.hpp"
+#include "pages/pages.hpp"
 #include "expo/service/admin.hpp"
 
 namespace expo::checkin {
@@ -203,6 +205,25 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
       responder.send(Response::json(200, boost::json::serialize(out)));
     });
   });
+}
+
+void add_page_routes(http::Router& router, std::shared_ptr<const Pages> pages,
+                     std::shared_ptr<const http::StaticFiles> assets) {
+  const auto html = [](const std::string& body) {
+    return Response::text(200, body, "text/html; charset=utf-8").with_header("Cache-Control", "no-store");
+  };
+  router.get("/booth", [pages, html](const Request& request, Responder responder) {
+    responder.send(html(pages->booth_page(web::lang_from_query(request.query_param("lang")))));
+  });
+  router.get("/admin/devices", [pages, html](const Request& request, Responder responder) {
+    responder.send(html(pages->devices_page(web::lang_from_query(request.query_param("lang")))));
+  });
+  router.get(std::string(kServiceWorkerPath), [pages](const Request&, Responder responder) {
+    responder.send(Response::text(200, pages->service_worker(), "text/javascript; charset=utf-8")
+                       .with_header("Cache-Control", "no-cache")
+                       .with_header("Service-Worker-Allowed", std::string(kServiceWorkerScope)));
+  });
+  router.get(std::string(kAssetsPrefix) + "{*path}", http::serve_static(std::move(assets)));
 }
 
 }  // namespace expo::checkin

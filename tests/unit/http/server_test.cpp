@@ -47,6 +47,18 @@ TEST_F(ServerTest, KeepsAPlainClientRequestId) {
   EXPECT_NE(odd.body, "\"a b\\\"c\"");
 }
 
+TEST_F(ServerTest, TheLocalFrontNamesTheClientInXRealIp) {
+  router_.get("/who", [](const Request& request, Responder responder) {
+    responder.send(Response::json(200, "\"" + request.remote_address + "\""));
+  });
+  start();
+  HttpClient client(port());
+  EXPECT_EQ(client.get("/who").body, "\"127.0.0.1\"");
+  // This test's client is on loopback, as the front is: its X-Real-IP is believed.
+  EXPECT_EQ(client.request("GET", "/who", {}, {{"X-Real-IP", "10.1.2.3"}}).body, "\"10.1.2.3\"");
+  EXPECT_EQ(client.request("GET", "/who", {}, {{"X-Real-IP", "not-an-address"}}).body, "\"127.0.0.1\"");
+}
+
 TEST_F(ServerTest, RefusesBodiesOverTheLimitWith413) {
   router_.post("/echo", [](const Request& request, Responder responder) {
     responder.send(Response::json(200, std::to_string(request.body.size())));

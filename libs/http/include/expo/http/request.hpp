@@ -21,7 +21,7 @@ struct Request {
   std::string query;           // raw query string after '?', may be empty
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
-  std::string remote_address;
+  std::string remote_address;  // the client's; X-Real-IP only when the peer is the local front (loopback)
   std::string request_id;      // X-Request-Id from the client, or generated at the edge
   std::vector<std::pair<std::string, std::string>> params;   // from the route pattern
 
