@@ -6,12 +6,13 @@
 #                    Kafka and Redis the test command starts on its own ports and stops afterwards
 #   make bench-http  requests/s and latency of /healthz under keep-alive load (wrk)
 #   make bench-registration  sign-ups/s and latency at saturation, with Kafka and Redis beside
+#   make bench-checkin  check-ins/s and latency at saturation and paced, tablets on kept-alive connections
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PRESET ?= release
 
-.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration clean
+.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration bench-checkin clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -47,6 +48,9 @@ bench-http: deps
 
 bench-registration: deps
 	@tests/bench/registration.sh
+
+bench-checkin: deps
+	@tests/bench/checkin.sh
 
 clean:
 	rm -rf build

@@ -7,7 +7,8 @@
 #   deploy/deps.sh            everything
 #   deploy/deps.sh apt        only the Debian packages (and stopping the system services they start)
 #   deploy/deps.sh kafka      only the Kafka jars
-#   deploy/deps.sh npm        only the browser tests' npm packages (tests/browser/node_modules)
+#   deploy/deps.sh npm        only the npm packages: the browser tests' (tests/browser/node_modules) and
+#                             the check-in frontend's, and its bundle (services/checkin/web/assets/vendor/)
 #
 # Environment:
 #   EXPO_CACHE_DIR   where the Kafka jars go (default <repo>/.cache); ignored by git.
@@ -180,13 +181,52 @@ ensure_browser_test_packages() {
   log "browser test packages ok"
 }
 
+# The booth tablet's QR decoder (and the admin page's QR encoder) is @zxing/library bundled by esbuild
+# into services/checkin/web/assets/vendor/qr.js: build output, ignored by git, which the check-in
+# service refuses to start without. `npm ci` runs when node_modules is missing or older than the lock
+# file (with --ignore-scripts: neither package needs an install script), the bundle when it is missing
+# or older than the lock file, the sources or the build script.
+ensure_checkin_frontend() {
+  local dir=$repo_root/services/checkin/frontend
+  local bundle=$repo_root/services/checkin/web/assets/vendor/qr.js
+  [[ -f $dir/package-lock.json ]] || return 0
+  command -v npm >/dev/null 2>&1 || die "npm not found (run: deploy/deps.sh apt)"
+  mkdir -p "$cache_dir"
+  local npm_log=$cache_dir/deps-npm-checkin.log
+  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
+    log "installing the check-in frontend's packages (npm ci in services/checkin/frontend; log: $npm_log)"
+    if ! (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >"$npm_log" 2>&1; then
+      tail -n 30 "$npm_log" >&2
+      die "npm ci failed in services/checkin/frontend (full log: $npm_log)"
+    fi
+    touch "$dir/node_modules"
+  fi
+  local stale=0 source
+  if [[ ! -f $bundle ]]; then
+    stale=1
+  else
+    for source in "$dir/package-lock.json" "$dir/build.mjs" "$dir"/src/*; do
+      [[ $source -nt $bundle ]] && stale=1
+    done
+  fi
+  if (( stale )); then
+    log "bundling the tablet's QR decoder (services/checkin/frontend -> web/assets/vendor/qr.js)"
+    if ! (cd "$dir" && node build.mjs) >>"$npm_log" 2>&1; then
+      tail -n 30 "$npm_log" >&2
+      die "bundling the check-in frontend failed (full log: $npm_log)"
+    fi
+    touch "$bundle"
+  fi
+  log "check-in frontend ok ($(wc -c <"$bundle") bytes)"
+}
+
 main() {
   local what=${1:-all}
   case $what in
-    all) ensure_apt_packages; ensure_kafka_jars; ensure_browser_test_packages ;;
+    all) ensure_apt_packages; ensure_kafka_jars; ensure_browser_test_packages; ensure_checkin_frontend ;;
     apt) ensure_apt_packages ;;
     kafka) ensure_kafka_jars ;;
-    npm) ensure_browser_test_packages ;;
+    npm) ensure_browser_test_packages; ensure_checkin_frontend ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" ;;
     *) die "unknown target '$what' (all|apt|kafka|npm)" ;;
   esac

@@ -52,6 +52,14 @@ struct Consumer::Impl {
 
   ~Impl() {
     stop();
+    // librdkafka before 2.3.0 (Debian 12 has 2.0.2) asserts in rd_kafka_destroy when a
+    // cooperative-sticky consumer is destroyed before its first assignment (librdkafka #4312):
+    // the process would abort on a quick stop. Its group is already left (consumer_close); the
+    // handle's memory is let go instead of destroyed in that one case.
+    if (rk && !assigned_once.load()) {
+      log::debug("kafka consumer handle not destroyed: no assignment yet (librdkafka #4312)");
+      [[maybe_unused]] rd_kafka_t* kept = rk.release();
+    }
     rk.reset();
   }
 
@@ -65,12 +73,14 @@ struct Consumer::Impl {
   std::condition_variable cv;
   bool started = false;
   std::atomic<bool> stop_requested{false};
+  std::atomic<bool> assigned_once{false};
 
   static void on_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                           void*) {
+                           void* opaque) {
     const bool cooperative = is_cooperative(handle);
     const std::string count = std::to_string(parts != nullptr ? parts->cnt : 0);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      static_cast<Impl*>(opaque)->assigned_once.store(true);
       if (parts != nullptr && parts->cnt > 0) {  // cooperative rounds often add nothing
         log::info("kafka partitions assigned", {{"client", rd_kafka_name(handle)},
                                                 {"partitions", count},
@@ -261,6 +271,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config, Handle
   if (!props) return props.error();
   auto conf = detail::make_conf(*props);
   if (!conf) return conf.error();
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(handler), std::move(observer));
+  rd_kafka_conf_set_opaque(conf->get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::on_rebalance);
   rd_kafka_conf_set_error_cb(conf->get(), &Impl::on_error);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &Impl::on_commit);
@@ -268,7 +280,6 @@ Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config, Handle
   if (!handle) return handle.error();
   // Error, commit and rebalance events are then all served by the consumer thread's poll.
   rd_kafka_poll_set_consumer(handle->get());
-  auto impl = std::make_unique<Impl>(std::move(config), std::move(handler), std::move(observer));
   impl->rk = std::move(*handle);
   return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));
 }

@@ -81,6 +81,10 @@ Result<Properties> consumer_properties(const ConsumerConfig& config) {
       {"enable.auto.commit", "true"},
       {"auto.commit.interval.ms", std::to_string(config.commit_interval.count())},
       {"enable.partition.eof", "false"},
+      // A member that dies without leaving (kill -9, a lost machine) holds its partitions until its
+      // session times out: 10 s rather than librdkafka's 45 s keeps boards and views moving.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "2000"},
   };
   if (!config.client_id.empty()) props.emplace_back("client.id", config.client_id);
   if (auto r = append_extra(props, config.extra, kConsumerOwned); !r) return r.error();

@@ -312,18 +312,20 @@
         let retry = false;
         let device = null;
         let rejected = 0;
+        let count = null;  // the highest: a batch's scans are counted in the order they commit
         sent.answers.forEach((outcome, i) => {
           const item = items[i];
           if (outcome.final) {
             done.push(item.seq);
             if (outcome.kind === 'error') rejected += 1;
-            if (outcome.data && Number.isFinite(outcome.data.today_count)) showCount(outcome.data.today_count);
+            if (outcome.data && Number.isFinite(outcome.data.today_count)) count = Math.max(count ?? 0, outcome.data.today_count);
           } else if (outcome.kind === 'retry') {
             retry = true;
           } else if (outcome.kind === 'device') {
             device = outcome.code;
           }
         });
+        if (count !== null) showCount(count);
         // Removed first, answered after: a reload in between resends, and the resend is answered alike.
         try {
           await Q.remove(done);

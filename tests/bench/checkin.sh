@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# make bench-checkin: check-ins per second and latency, tablets on kept-alive connections, with the
+# real Kafka and Redis beside the service (its own stack on spare ports, wiped first). Every 201 means
+# acknowledged by Kafka (acks=all) and recorded in Redis. Two runs: at saturation, then paced at
+# BENCH_PACED_RATE for the latency target. Prints figures; it does not pass or fail on them
+# (targets: at least 10,000 check-ins/s; p99 under 50 ms at 5,000/s).
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo_root"
+preset=${BENCH_PRESET:-release}
+duration=${BENCH_DURATION:-15}
+connections=${BENCH_CONNECTIONS:-64}
+paced_rate=${BENCH_PACED_RATE:-5000}
+port=${BENCH_PORT:-28681}
+admin_token=bench-admin-token-0123456789abcdef
+
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target expo-checkin bench_badge_tokens
+binary=$repo_root/build/$preset/services/checkin/expo-checkin
+
+export EXPO_RUN_DIR=$repo_root/build/$preset/bench-checkin-stack
+export KAFKA_PORT=28692 KAFKA_CONTROLLER_PORT=28693 REDIS_PORT=28679 EXPO_WITH_PROMETHEUS=0 EXPO_WITH_NGINX=0
+stack=$repo_root/deploy/local/stack.sh
+"$stack" wipe >/dev/null 2>&1 || true
+"$stack" start
+log=$EXPO_RUN_DIR/bench-checkin.log
+secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+signing_keys="b1:$(secret)"
+
+# The event's second day, mid-morning: every scan is within the event.
+EXPO_HTTP_PORT=$port EXPO_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT EXPO_REDIS_PORT=$REDIS_PORT EXPO_LOG_LEVEL=warn \
+  EVENT_CLOCK_START=2023-11-24T10:00:00+07:00 ADMIN_TOKEN=$admin_token EXPO_HTTP_MAX_IN_FLIGHT=8192 \
+  EXPO_CHECKIN_SCANS_PER_SECOND=100000 EXPO_CHECKIN_SCAN_BURST=100000 \
+  BADGE_SIGNING_KEYS="$signing_keys" EXPO_PRIVACY_WRAPPING_KEY="w1:$(secret)" \
+  "$binary" >"$log" 2>&1 &
+service_pid=$!
+cleanup() {
+  kill -TERM "$service_pid" 2>/dev/null || true
+  wait "$service_pid" 2>/dev/null || true
+  "$stack" stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 300); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
+  sleep 0.2
+done
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] ||
+  { echo "bench: the check-in service did not become ready; see $log"; exit 1; }
+
+device_key=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/admin/devices" -H "Authorization: Bearer $admin_token" \
+  -H 'Content-Type: application/json' -d '{"booth_id":"3579","label":"bench"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["device_key"])')
+
+# Badges never scanned before, a file per run, so every scan of both runs is a new check-in.
+echo "bench: minting badges"
+mint="$repo_root/build/$preset/tests/bench/bench_badge_tokens"
+"$mint" 300000 jatim-inovasi-2023 "$signing_keys" >"$EXPO_RUN_DIR/tokens-saturation.txt"
+"$mint" 150000 jatim-inovasi-2023 "$signing_keys" >"$EXPO_RUN_DIR/tokens-paced.txt"
+script=$repo_root/tests/bench/checkin.lua
+
+run() {  # NAME DELAY_MS TOKENS
+  echo "bench: $1: POST /v1/checkins, $connections kept-alive connections, ${duration}s"
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port" -- \
+    "$3" "$device_key" "$2" 2)
+  echo "$out"
+  rate=$(sed -n 's/.* \([0-9]*\)\/s$/\1/p' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  echo "bench-checkin: $1: ${rate} check-ins/s, p50 ${p50}, p99 ${p99}"
+}
+run saturation 0 "$EXPO_RUN_DIR/tokens-saturation.txt"
+# Each connection waits delay ms between requests, so the whole runs near the paced rate.
+run "paced at ~${paced_rate}/s" $((connections * 1000 / paced_rate)) "$EXPO_RUN_DIR/tokens-paced.txt"
+echo "bench-checkin: targets: at least 10000 check-ins/s at saturation; p99 under 50 ms at 5000/s"
