@@ -66,7 +66,9 @@ void Fleet::list(std::function<void(Result<boost::json::object>)> done) {
   auto all = std::make_shared<std::vector<devices::Device>>(registry_->list());
   std::vector<std::string> ids;
   for (const auto& d : *all) ids.push_back(d.device_id);
-  store_.device_states(ids, [all, done = std::move(done)](Result<std::vector<std::map<std::string, std::string>>> states) {
+  const auto now = clock_.now();
+  store_.device_states(ids, [all, now, done = std::move(done)](
+                                Result<std::vector<std::map<std::string, std::string>>> states) {
     if (!states) return done(states.error());
     boost::json::array list;
     for (std::size_t i = 0; i < all->size(); ++i) {
@@ -87,9 +89,17 @@ void Fleet::list(std::function<void(Result<boost::json::object>)> done) {
       item["queue_depth"] = field("queue_depth");
       item["battery"] = field("battery");
       item["last_sync_at"] = field("last_sync_at");
+      // Judged here, on the service's clock (the event clock may be shifted for a rehearsal).
+      bool online = false;
+      if (const auto seen = s.find("last_seen_at"); seen != s.end()) {
+        const auto at = clock::parse_rfc3339(seen->second);
+        online = at && now - *at <= online_window;
+      }
+      item["online"] = online && !d.revoked;
       list.push_back(std::move(item));
     }
     boost::json::object body;
+    body["server_time"] = clock::format_rfc3339(now, std::chrono::minutes(0));
     body["devices"] = std::move(list);
     done(std::move(body));
   });

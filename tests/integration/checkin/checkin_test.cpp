@@ -294,6 +294,27 @@ TEST_F(Checkin, KafkaStoppedGives503AndNoCountChanges) {
   EXPECT_EQ(checkin_events({visitor}).size(), 1u);
 }
 
+TEST_F(Checkin, HeartbeatsShowTheTabletOnlineInTheFleet) {
+  const auto beat = client_->request("POST", "/v1/devices/heartbeat", R"({"app_version":"booth-test","queue_depth":3})",
+                                     {{"Content-Type", json}, {"Authorization", "Bearer " + device_key_}});
+  EXPECT_EQ(beat.status, 204) << beat.body;
+  const auto list = client_->request("GET", "/v1/admin/devices", {}, {{"Authorization", "Bearer " + admin_token}});
+  ASSERT_EQ(list.status, 200) << list.body;
+  bool found = false;
+  const auto fleet = parse(list);
+  for (const auto& d : fleet.at("devices").as_array()) {
+    if (d.at("device_id").as_string() != device_id_) continue;
+    found = true;
+    EXPECT_TRUE(d.at("online").as_bool());
+    EXPECT_EQ(d.at("app_version").as_string(), "booth-test");
+    EXPECT_EQ(d.at("queue_depth").as_string(), "3");
+  }
+  EXPECT_TRUE(found);
+  const auto metrics = client_->get("/metrics");
+  EXPECT_NE(metrics.body.find("expo_tablets_online 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find(R"(expo_tablet_queue_depth{booth_id="3579"} 3)"), std::string::npos);
+}
+
 TEST_F(Checkin, ShortCodesAndFirstNamesComeFromRegistration) {
   ServiceProcess registration("registration", {{"EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE", "1000"}});
   ASSERT_TRUE(registration.wait_ready()) << registration.log_tail();
