@@ -11,6 +11,7 @@
 #include "expo/event_model/event.hpp"
 #include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
+#include "expo/events/visitors.hpp"
 #include "expo/http/response.hpp"
 #include "expo/kafka/consumer.hpp"
 #include "expo/kafka/producer.hpp"
@@ -276,32 +277,19 @@ void Checkins::today(const devices::Device& device, std::function<void(Result<st
 }
 
 Result<void> Checkins::apply(const kafka::Message& message) {
+  namespace visitors = events::visitors;
+  auto read = visitors::read(message.topic, message.key, message.value, message.tombstone);
+  if (!read) {
+    log::warn("skipping a malformed visitor message", {{"topic", message.topic}, {"error", read.error().message}});
+    return {};
+  }
   Result<projection::Outcome> applied = projection::Outcome::duplicate;
-  if (message.topic == events::topics::visitor_keys) {
-    std::string wrapped;  // empty for a tombstone: the key is deleted
-    if (!message.tombstone) {
-      boost::system::error_code ec;
-      const auto value = boost::json::parse(message.value, ec);
-      if (ec || !value.is_object()) {
-        log::warn("skipping a malformed data key record", {{"topic", message.topic}});
-        return {};
-      }
-      wrapped = string_field(value.as_object(), "wrapped_key");
-    }
-    applied = store_.apply_data_key_sync(message, std::string(message.key), wrapped);
-  } else {
-    auto envelope = events::decode(message.value);
-    if (!envelope) {
-      log::warn("skipping a malformed event", {{"topic", message.topic}, {"error", envelope.error().message}});
-      return {};
-    }
-    const auto& p = envelope->payload;
-    if (envelope->type == "visitor_registered") {
-      applied = store_.apply_registered_sync(message, string_field(p, "visitor_id"), string_field(p, "code"),
-                                             string_field(p, "personal"));
-    } else if (envelope->type == "visitor_erased") {
-      applied = store_.apply_erased_sync(message, string_field(p, "visitor_id"));
-    }
+  if (const auto* r = std::get_if<visitors::Registered>(&*read)) {
+    applied = store_.apply_registered_sync(message, r->visitor_id, r->code, r->personal);
+  } else if (const auto* e = std::get_if<visitors::Erased>(&*read)) {
+    applied = store_.apply_erased_sync(message, e->visitor_id);
+  } else if (const auto* k = std::get_if<visitors::DataKey>(&*read)) {
+    applied = store_.apply_data_key_sync(message, k->visitor_id, k->wrapped_key);
   }
   if (!applied) return applied.error();
   return {};

@@ -1,7 +1,6 @@
 #include "app/registrar.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "expo/auth/ids.hpp"
@@ -14,6 +13,7 @@
 #include "expo/event_model/event.hpp"
 #include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
+#include "expo/events/visitors.hpp"
 #include "expo/kafka/consumer.hpp"
 #include "expo/kafka/producer.hpp"
 
@@ -25,11 +25,6 @@ constexpr std::chrono::seconds pending_ttl{60};
 constexpr int code_attempts = 3;
 
 std::string now_text(const clock::Clock& clock) { return clock::format_rfc3339(clock.now(), std::chrono::minutes(0)); }
-
-std::string string_field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
 
 SignUpOutcome unavailable(Error error) {
   SignUpOutcome outcome;
@@ -122,23 +117,10 @@ void Registrar::produce_visitor(const Claim& claim, const SignUp& request, std::
   if (request.input.email) record.email_hash = auth::lookup_hash(settings_.lookup_pepper, "email", *request.input.email);
   const auto wrapped = privacy::wrap_data_key(settings_.wrapping_key, data_key, claim.visitor_id);
 
-  boost::json::object key_record;
-  key_record["visitor_id"] = claim.visitor_id;
-  key_record["wrapping_key_id"] = settings_.wrapping_key_id;
-  key_record["wrapped_key"] = wrapped;
-
-  events::Envelope envelope;
-  envelope.event_id = events::new_event_id();
-  envelope.type = "visitor_registered";
-  envelope.occurred_at = record.registered_at;
-  auto& p = envelope.payload;
-  p["visitor_id"] = record.visitor_id;
-  p["code"] = record.code;
-  p["visitor_type"] = record.visitor_type;
-  p["origin_region"] = record.origin_region;
-  p["personal"] = record.personal;  // sealed with the visitor's data key
-  p["phone_hash"] = record.phone_hash;
-  p["email_hash"] = record.email_hash;
+  const auto key_record = events::visitors::data_key_value({claim.visitor_id, settings_.wrapping_key_id, wrapped});
+  const auto envelope = events::visitors::registered({record.visitor_id, record.code, record.visitor_type,
+                                                      record.origin_region, record.registered_at, record.personal,
+                                                      record.phone_hash, record.email_hash});
 
   // Both records must be acknowledged before the 201.
   struct Join {
@@ -172,7 +154,7 @@ void Registrar::produce_visitor(const Claim& claim, const SignUp& request, std::
                           done(outcome_of(SignUpOutcome::Kind::created, std::move(text)));
                         });
   };
-  producer_.produce(std::string(events::topics::visitor_keys), claim.visitor_id, boost::json::serialize(key_record), {},
+  producer_.produce(std::string(events::topics::visitor_keys), claim.visitor_id, key_record, {},
                     [join, finish](Result<kafka::Delivery> delivery) mutable {
                       if (delivery) join->key_ok = true;
                       else join->failure = delivery.error();
@@ -190,11 +172,7 @@ void Registrar::erase(const std::string& visitor_id, std::function<void(Result<b
                            done = std::move(done)](Result<std::optional<StoredVisitor>> stored) mutable {
     if (!stored) return done(stored.error());
     if (!*stored) return done(false);
-    events::Envelope envelope;
-    envelope.event_id = events::new_event_id();
-    envelope.type = "visitor_erased";
-    envelope.occurred_at = now_text(self->clock_);
-    envelope.payload["visitor_id"] = visitor_id;
+    const auto envelope = events::visitors::erased(visitor_id, now_text(self->clock_));
     auto join = std::make_shared<std::pair<int, std::optional<Error>>>(2, std::nullopt);
     auto finish = [self, join, visitor_id, done = std::move(done)](Result<kafka::Delivery> delivery) mutable {
       if (!delivery) join->second = delivery.error();
@@ -229,42 +207,21 @@ void Registrar::find(const std::string& visitor_id, std::function<void(Result<st
 }
 
 Result<void> Registrar::apply(const kafka::Message& message) {
-  if (message.topic == events::topics::visitor_keys) {
-    const std::string visitor_id(message.key);
-    std::string wrapped;  // stays empty for a tombstone: the key is deleted
-    if (!message.tombstone) {
-      boost::system::error_code ec;
-      const auto value = boost::json::parse(message.value, ec);
-      if (ec || !value.is_object()) {
-        log::warn("skipping a malformed data key record", {{"topic", message.topic}});
-        return {};
-      }
-      wrapped = string_field(value.as_object(), "wrapped_key");
-    }
-    auto applied = store_.apply_data_key_sync(message, visitor_id, wrapped);
-    if (!applied) return applied.error();
+  namespace visitors = events::visitors;
+  auto read = visitors::read(message.topic, message.key, message.value, message.tombstone);
+  if (!read) {
+    log::warn("skipping a malformed visitor message", {{"topic", message.topic}, {"error", read.error().message}});
     return {};
   }
-  auto envelope = events::decode(message.value);
-  if (!envelope) {
-    log::warn("skipping a malformed event", {{"topic", message.topic}, {"error", envelope.error().message}});
-    return {};
-  }
-  const auto& p = envelope->payload;
   Result<projection::Outcome> applied = projection::Outcome::duplicate;
-  if (envelope->type == "visitor_registered") {
-    VisitorRecord record;
-    record.visitor_id = string_field(p, "visitor_id");
-    record.code = string_field(p, "code");
-    record.visitor_type = string_field(p, "visitor_type");
-    record.origin_region = string_field(p, "origin_region");
-    record.registered_at = envelope->occurred_at;
-    record.personal = string_field(p, "personal");
-    record.phone_hash = string_field(p, "phone_hash");
-    record.email_hash = string_field(p, "email_hash");
-    applied = store_.apply_registered_sync(message, record);
-  } else if (envelope->type == "visitor_erased") {
-    applied = store_.apply_erased_sync(message, string_field(p, "visitor_id"));
+  if (const auto* r = std::get_if<visitors::Registered>(&*read)) {
+    applied = store_.apply_registered_sync(message, VisitorRecord{r->visitor_id, r->code, r->visitor_type,
+                                                                  r->origin_region, r->registered_at, r->personal,
+                                                                  r->phone_hash, r->email_hash, false});
+  } else if (const auto* e = std::get_if<visitors::Erased>(&*read)) {
+    applied = store_.apply_erased_sync(message, e->visitor_id);
+  } else if (const auto* k = std::get_if<visitors::DataKey>(&*read)) {
+    applied = store_.apply_data_key_sync(message, k->visitor_id, k->wrapped_key);
   }
   if (!applied) return applied.error();
   return {};

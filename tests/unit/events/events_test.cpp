@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "expo/events/envelope.hpp"
+#include "expo/events/visitors.hpp"
 #include "expo/events/topics.hpp"
 
 namespace ev = expo::events;
@@ -161,3 +162,45 @@ TEST(Envelope, ErrorsNeverEchoPayloadContents) {
   EXPECT_EQ(msg.find("Siti"), std::string::npos);
   EXPECT_EQ(msg.find("6281234567890"), std::string::npos);
 }
+
+namespace {
+
+namespace visitors = expo::events::visitors;
+
+TEST(VisitorMessages, WhatRegistrationWritesTheProjectionsRead) {
+  const visitors::Registered sent{"v123", "ABCD2345", "student", "3579", "2023-11-23T02:00:00.000Z", "sealed",
+                                  "phash", ""};
+  const auto value = expo::events::encode(visitors::registered(sent));
+  auto read = visitors::read("visitors.v1", "v123", value, false);
+  ASSERT_TRUE(read.ok());
+  const auto* got = std::get_if<visitors::Registered>(&*read);
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(got->code, "ABCD2345");
+  EXPECT_EQ(got->personal, "sealed");
+  EXPECT_EQ(got->registered_at, "2023-11-23T02:00:00.000Z");
+
+  auto erased = visitors::read("visitors.v1", "v123", expo::events::encode(visitors::erased("v123", sent.registered_at)), false);
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(std::get<visitors::Erased>(*erased).visitor_id, "v123");
+}
+
+TEST(VisitorMessages, DataKeysAndTheirTombstones) {
+  auto key = visitors::read("visitor-keys.v1", "v123", visitors::data_key_value({"v123", "w1", "wrapped"}), false);
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(std::get<visitors::DataKey>(*key).wrapped_key, "wrapped");
+  auto tombstone = visitors::read("visitor-keys.v1", "v123", {}, true);
+  ASSERT_TRUE(tombstone.ok());
+  EXPECT_EQ(std::get<visitors::DataKey>(*tombstone).visitor_id, "v123");
+  EXPECT_TRUE(std::get<visitors::DataKey>(*tombstone).wrapped_key.empty());
+  EXPECT_FALSE(visitors::read("visitor-keys.v1", "v123", "not json", false).ok());
+  EXPECT_FALSE(visitors::read("visitors.v1", "v123", "{}", false).ok());
+}
+
+TEST(VisitorMessages, OtherTypesAreNotForProjections) {
+  expo::events::Envelope other{expo::events::new_event_id(), "something_else", "2023-11-23T02:00:00Z", {}};
+  auto read = visitors::read("visitors.v1", "v1", expo::events::encode(other), false);
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(*read));
+}
+
+}  // namespace

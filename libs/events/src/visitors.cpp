@@ -1,0 +1,77 @@
+#include "expo/events/visitors.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "expo/events/topics.hpp"
+
+namespace expo::events::visitors {
+namespace {
+
+std::string field(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+Envelope envelope(std::string type, std::string occurred_at) {
+  Envelope e;
+  e.event_id = new_event_id();
+  e.type = std::move(type);
+  e.occurred_at = std::move(occurred_at);
+  return e;
+}
+
+}  // namespace
+
+Envelope registered(const Registered& v) {
+  auto e = envelope("visitor_registered", v.registered_at);
+  auto& p = e.payload;
+  p["visitor_id"] = v.visitor_id;
+  p["code"] = v.code;
+  p["visitor_type"] = v.visitor_type;
+  p["origin_region"] = v.origin_region;
+  p["personal"] = v.personal;
+  p["phone_hash"] = v.phone_hash;
+  p["email_hash"] = v.email_hash;
+  return e;
+}
+
+Envelope erased(const std::string& visitor_id, std::string occurred_at) {
+  auto e = envelope("visitor_erased", std::move(occurred_at));
+  e.payload["visitor_id"] = visitor_id;
+  return e;
+}
+
+std::string data_key_value(const DataKey& key) {
+  boost::json::object record;
+  record["visitor_id"] = key.visitor_id;
+  record["wrapping_key_id"] = key.wrapping_key_id;
+  record["wrapped_key"] = key.wrapped_key;
+  return boost::json::serialize(record);
+}
+
+Result<Message> read(std::string_view topic, std::string_view key, std::string_view value, bool tombstone) {
+  if (topic == topics::visitor_keys) {
+    DataKey data_key{std::string(key), {}, {}};
+    if (tombstone) return Message(std::move(data_key));
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(value, ec);
+    if (ec || !parsed.is_object()) return Error::permanent("event_invalid", "a visitor-keys.v1 value is not a JSON object");
+    data_key.wrapping_key_id = field(parsed.as_object(), "wrapping_key_id");
+    data_key.wrapped_key = field(parsed.as_object(), "wrapped_key");
+    if (data_key.wrapped_key.empty()) return Error::permanent("event_invalid", "a visitor-keys.v1 value has no wrapped_key");
+    return Message(std::move(data_key));
+  }
+  auto event = decode(value);
+  if (!event) return event.error();
+  const auto& p = event->payload;
+  if (event->type == "visitor_registered") {
+    return Message(Registered{field(p, "visitor_id"), field(p, "code"), field(p, "visitor_type"),
+                              field(p, "origin_region"), event->occurred_at, field(p, "personal"),
+                              field(p, "phone_hash"), field(p, "email_hash")});
+  }
+  if (event->type == "visitor_erased") return Message(Erased{field(p, "visitor_id")});
+  return Message(std::monostate{});
+}
+
+}  // namespace expo::events::visitors
