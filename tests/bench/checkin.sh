@@ -22,35 +22,15 @@ cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" --target expo-checkin bench_badge_tokens
 binary=$repo_root/build/$preset/services/checkin/expo-checkin
 
-export EXPO_RUN_DIR=$repo_root/build/$preset/bench-checkin-stack
-export KAFKA_PORT=28692 KAFKA_CONTROLLER_PORT=28693 REDIS_PORT=28679 EXPO_WITH_PROMETHEUS=0 EXPO_WITH_NGINX=0
-stack=$repo_root/deploy/local/stack.sh
-"$stack" wipe >/dev/null 2>&1 || true
-"$stack" start
-log=$EXPO_RUN_DIR/bench-checkin.log
-secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
-signing_keys="b1:$(secret)"
-
+# shellcheck source=tests/bench/lib.sh
+source "$repo_root/tests/bench/lib.sh"
+bench_stack_start "$repo_root/build/$preset/bench-checkin-stack" 28692 28679
+signing_keys="b1:$(bench_secret)"
 # The event's second day, mid-morning: every scan is within the event.
-EXPO_HTTP_PORT=$port EXPO_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT EXPO_REDIS_PORT=$REDIS_PORT EXPO_LOG_LEVEL=warn \
-  EVENT_CLOCK_START=2023-11-24T10:00:00+07:00 ADMIN_TOKEN=$admin_token EXPO_HTTP_MAX_IN_FLIGHT=8192 \
+EVENT_CLOCK_START=2023-11-24T10:00:00+07:00 ADMIN_TOKEN=$admin_token EXPO_HTTP_MAX_IN_FLIGHT=8192 \
   EXPO_CHECKIN_SCANS_PER_SECOND=100000 EXPO_CHECKIN_SCAN_BURST=100000 \
-  BADGE_SIGNING_KEYS="$signing_keys" EXPO_PRIVACY_WRAPPING_KEY="w1:$(secret)" \
-  "$binary" >"$log" 2>&1 &
-service_pid=$!
-cleanup() {
-  kill -TERM "$service_pid" 2>/dev/null || true
-  wait "$service_pid" 2>/dev/null || true
-  "$stack" stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 300); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
-  sleep 0.2
-done
-[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] ||
-  { echo "bench: the check-in service did not become ready; see $log"; exit 1; }
+  BADGE_SIGNING_KEYS="$signing_keys" EXPO_PRIVACY_WRAPPING_KEY="w1:$(bench_secret)" \
+  bench_service_start "$EXPO_RUN_DIR/bench-checkin.log" "$port" "$binary"
 
 device_key=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/admin/devices" -H "Authorization: Bearer $admin_token" \
   -H 'Content-Type: application/json' -d '{"booth_id":"3579","label":"bench"}' |

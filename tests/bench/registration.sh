@@ -17,32 +17,13 @@ cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" --target expo-registration
 binary=$repo_root/build/$preset/services/registration/expo-registration
 
-export EXPO_RUN_DIR=$repo_root/build/$preset/bench-stack
-export KAFKA_PORT=28592 KAFKA_CONTROLLER_PORT=28593 REDIS_PORT=28579 EXPO_WITH_PROMETHEUS=0 EXPO_WITH_NGINX=0
-stack=$repo_root/deploy/local/stack.sh
-"$stack" wipe >/dev/null 2>&1 || true
-"$stack" start
-log=$EXPO_RUN_DIR/bench-registration.log
-secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
-
-EXPO_HTTP_PORT=$port EXPO_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT EXPO_REDIS_PORT=$REDIS_PORT EXPO_LOG_LEVEL=warn \
-  EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE=1000000 EXPO_HTTP_MAX_IN_FLIGHT=4096 \
-  BADGE_SIGNING_KEYS="b1:$(secret)" EXPO_PRIVACY_LOOKUP_PEPPER="$(secret)" EXPO_PRIVACY_WRAPPING_KEY="w1:$(secret)" \
-  "$binary" >"$log" 2>&1 &
-service_pid=$!
-cleanup() {
-  kill -TERM "$service_pid" 2>/dev/null || true
-  wait "$service_pid" 2>/dev/null || true
-  "$stack" stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 300); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
-  sleep 0.2
-done
-[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] ||
-  { echo "bench: the registration service did not become ready; see $log"; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$repo_root/tests/bench/lib.sh"
+bench_stack_start "$repo_root/build/$preset/bench-stack" 28592 28579
+EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE=1000000 EXPO_HTTP_MAX_IN_FLIGHT=4096 \
+  BADGE_SIGNING_KEYS="b1:$(bench_secret)" EXPO_PRIVACY_LOOKUP_PEPPER="$(bench_secret)" \
+  EXPO_PRIVACY_WRAPPING_KEY="w1:$(bench_secret)" \
+  bench_service_start "$EXPO_RUN_DIR/bench-registration.log" "$port" "$binary"
 
 script=$repo_root/tests/bench/registration.lua
 echo "bench: warm-up"

@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# Shared by the service benchmarks (sourced; needs repo_root): a stack of their own on spare ports, wiped first; the
+# service under test in the background; everything stopped on exit.
+#   bench_stack_start RUN_DIR KAFKA_PORT REDIS_PORT
+#   bench_service_start LOG PORT COMMAND... (environment as prefix assignments before the call)
+#   bench_secret: 32 random bytes, base64url
+
+bench_secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
+bench_stack_start() {
+  export EXPO_RUN_DIR=$1 KAFKA_PORT=$2 KAFKA_CONTROLLER_PORT=$(($2 + 1)) REDIS_PORT=$3
+  export EXPO_WITH_PROMETHEUS=0 EXPO_WITH_NGINX=0
+  bench_stack=$repo_root/deploy/local/stack.sh
+  "$bench_stack" wipe >/dev/null 2>&1 || true
+  "$bench_stack" start
+}
+
+bench_cleanup() {
+  if [[ -n ${bench_service_pid:-} ]]; then
+    kill -TERM "$bench_service_pid" 2>/dev/null || true
+    wait "$bench_service_pid" 2>/dev/null || true
+  fi
+  "$bench_stack" stop >/dev/null 2>&1 || true
+}
+
+# Starts the service (its environment given by the caller's exports) and waits for /readyz.
+bench_service_start() {
+  local log=$1 port=$2
+  shift 2
+  EXPO_HTTP_PORT=$port EXPO_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT EXPO_REDIS_PORT=$REDIS_PORT EXPO_LOG_LEVEL=warn \
+    "$@" >"$log" 2>&1 &
+  bench_service_pid=$!
+  trap bench_cleanup EXIT
+  for _ in $(seq 1 300); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && return 0
+    sleep 0.2
+  done
+  echo "bench: the service did not become ready; see $log"
+  exit 1
+}
