@@ -136,4 +136,40 @@ std::string Strings::script_json() const {
   return json_for_script(json::serialize(root));
 }
 
+Result<void> check_i18n_keys(std::string_view file, std::string_view html, const Strings& strings) {
+  auto check = [&](std::string_view key) -> Result<void> {
+    if (strings.find(Lang::id, key) == nullptr) {
+      return Error::permanent("strings_invalid", std::string(file) + ": data-i18n key \"" + std::string(key) + "\" is not in strings.json");
+    }
+    return {};
+  };
+  for (const std::string_view attr : {std::string_view("data-i18n=\""), std::string_view("data-i18n-attr=\"")}) {
+    for (auto at = html.find(attr); at != std::string_view::npos; at = html.find(attr, at + 1)) {
+      const auto begin = at + attr.size();
+      const auto end = html.find('"', begin);
+      if (end == std::string_view::npos) return Error::permanent("strings_invalid", std::string(file) + ": unterminated " + std::string(attr));
+      const auto value = html.substr(begin, end - begin);
+      if (value.find("{{") != std::string_view::npos) continue;  // filled by the code, checked there
+      if (attr == "data-i18n=\"") {
+        if (auto ok = check(value); !ok) return ok;
+        continue;
+      }
+      // attr:key;attr:key
+      std::size_t p = 0;
+      while (p < value.size()) {
+        auto semi = value.find(';', p);
+        if (semi == std::string_view::npos) semi = value.size();
+        const auto pair = value.substr(p, semi - p);
+        const auto colon = pair.find(':');
+        if (colon == std::string_view::npos) {
+          return Error::permanent("strings_invalid", std::string(file) + ": data-i18n-attr \"" + std::string(value) + "\" is not attr:key");
+        }
+        if (auto ok = check(pair.substr(colon + 1)); !ok) return ok;
+        p = semi + 1;
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace expo::web

@@ -102,44 +102,9 @@ Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
   return strings;
 }
 
-// Every data-i18n="key" and data-i18n-attr="attr:key;attr:key" must name a string, or switching
-// language in the page would leave that element behind.
-Result<void> check_i18n_keys(std::string_view file, std::string_view html, const Strings& strings) {
-  auto check = [&](std::string_view key) -> Result<void> {
-    if (strings.find(Lang::id, key) == nullptr) {
-      return invalid(std::string(file) + ": data-i18n key \"" + std::string(key) + "\" is not in strings.json");
-    }
-    return {};
-  };
-  for (const std::string_view attr : {std::string_view("data-i18n=\""), std::string_view("data-i18n-attr=\"")}) {
-    for (auto at = html.find(attr); at != std::string_view::npos; at = html.find(attr, at + 1)) {
-      const auto begin = at + attr.size();
-      const auto end = html.find('"', begin);
-      if (end == std::string_view::npos) return invalid(std::string(file) + ": unterminated " + std::string(attr));
-      const auto value = html.substr(begin, end - begin);
-      if (attr == "data-i18n=\"") {
-        if (auto ok = check(value); !ok) return ok;
-        continue;
-      }
-      for (std::size_t p = 0; p < value.size();) {
-        auto semi = value.find(';', p);
-        if (semi == std::string_view::npos) semi = value.size();
-        const auto pair = value.substr(p, semi - p);
-        const auto colon = pair.find(':');
-        if (colon == std::string_view::npos) {
-          return invalid(std::string(file) + ": data-i18n-attr \"" + std::string(value) + "\" is not attr:key");
-        }
-        if (auto ok = check(pair.substr(colon + 1)); !ok) return ok;
-        p = semi + 1;
-      }
-    }
-  }
-  return {};
-}
-
 Result<std::string> render(const std::string& name, std::string_view text, const Strings& strings,
                            const Values& values) {
-  if (auto keys = check_i18n_keys(name, text, strings); !keys) return keys.error();
+  if (auto keys = web::check_i18n_keys(name, text, strings); !keys) return invalid(keys.error().message);
   auto tpl = Template::parse(text);
   if (!tpl) return invalid(name + ": " + tpl.error().message);
   if (const auto missing = tpl->missing(values); !missing.empty()) {

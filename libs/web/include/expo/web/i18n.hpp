@@ -48,4 +48,9 @@ class Strings {
   Table id_, en_;
 };
 
+// Every data-i18n="key" and data-i18n-attr="attr:key;attr:key" of a page must name a string, or
+// switching language in the page would leave that element behind. Keys holding "{{" are filled by
+// the code and skipped. Errors: code "strings_invalid" naming the file and the key.
+Result<void> check_i18n_keys(std::string_view file, std::string_view html, const Strings& strings);
+
 }  // namespace expo::web
