@@ -72,7 +72,13 @@ export async function startService({ name, binary, env, runDir }) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${name}: /readyz not 200 within 60 s; log: ${log}`);
+    if (Date.now() > deadline) {
+      // Never leave a process behind: it would also keep the test runner from exiting.
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+      throw new Error(`${name}: /readyz not 200 within 60 s; log: ${log}`);
+    }
     await delay(200);
   }
   return {

@@ -5,7 +5,8 @@
 // 1. The admin page registers a tablet and shows its set-up QR (decoded with zbarimg); the tablet
 //    opens that address, and its camera (Chromium's fake camera playing a video this test makes of a
 //    real badge's QR) checks the visitor in: green with the first name; the badge again: amber with
-//    the first check-in's time. A typed unknown code: red. The fleet list shows the tablet online.
+//    the first check-in's time. A typed unknown code: red. The fleet list shows the tablet online;
+//    revoking it (after a confirmation) sends the tablet back to set-up at its next scan.
 // 2. Offline: three typed codes wait in the queue, the page reloads from the service worker alone,
 //    the network returns; exactly three check-ins reach checkins.v1, once each, with their offline
 //    scan times.
@@ -68,14 +69,28 @@ async function launch(viewport, extraArgs = []) {
     viewport,
     screen: viewport,
     hasTouch: true,
+    reducedMotion: 'reduce',  // screenshots of the answer without its entrance animation
     baseURL: checkin.base,
   });
   browsers.push({ context, dir });
   return context;
 }
 
+// The API calls a page made (method, path, status, time taken), for the messages of failed checks.
+const apiCalls = new WeakMap();
+
 async function newPage(context) {
   const page = await context.newPage();
+  const calls = [];
+  apiCalls.set(page, calls);
+  page.on('requestfinished', async (request) => {
+    if (!new URL(request.url()).pathname.startsWith('/v1/')) return;
+    const response = await request.response();
+    calls.push(`${request.method()} ${new URL(request.url()).pathname} ${response ? response.status() : '-'} ${Math.round(request.timing().responseEnd)}ms`);
+  });
+  page.on('requestfailed', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/v1/')) calls.push(`${request.method()} ${new URL(request.url()).pathname} failed: ${request.failure()?.errorText}`);
+  });
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   page.on('console', (message) => {
     // Chromium logs every 4xx/5xx fetch and every fetch refused while offline as "Failed to load
@@ -118,7 +133,11 @@ async function answer(page, kind, screenshot) {
     name: (await page.textContent('#result-name')).trim(),
     detail: (await page.textContent('#result-detail')).trim(),
   };
-  assert.equal(shown.kind, kind, `the tablet answered ${JSON.stringify(shown)}`);
+  if (shown.kind !== kind) {
+    const state = await page.evaluate(() => window.ExpoBooth.state());
+    assert.fail(`expected a "${kind}" answer, the tablet showed ${JSON.stringify(shown)}; state ${JSON.stringify(state)}; ` +
+      `last API calls: ${(apiCalls.get(page) || []).slice(-6).join(' | ')}`);
+  }
   if (screenshot) await page.screenshot({ path: shot(screenshot) });
   await page.waitForSelector('#result', { state: 'hidden', timeout: 5_000 });
   shown.visibleMs = Date.now() - shownAt;
@@ -171,7 +190,7 @@ before(async () => {
     EVENT_CLOCK_START: CLOCK_START,
     EVENT_CLOCK_ANCHOR_MS: String(Date.now()),
   };
-  [registration, checkin] = await Promise.all([
+  const started = await Promise.allSettled([
     startService({
       name: 'registration', binary: env.registrationBinary, runDir: env.runDir,
       // The limiter counts per address in Redis, across runs: reruns within a minute must not trip it.
@@ -184,6 +203,10 @@ before(async () => {
       env: { ...common, EXPO_WEB_DIR: env.checkinWebDir, EXPO_CHECKIN_VISITORS_GROUP: `browser-test-${process.pid}-${Date.now()}` },
     }),
   ]);
+  // Whatever started is stopped by after(), even when the other did not.
+  [registration, checkin] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
   visitors = {
     camera: await registerVisitor(registration.base, env.runDir, 'Sekar'),
     warmup: await registerVisitor(registration.base, env.runDir, 'Bayu'),
@@ -215,7 +238,7 @@ async function waitForProjection() {
 
 after(async () => {
   for (const { context, dir } of browsers) {
-    await context.close().catch(() => {});
+    if (context) await context.close().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   }
   await Promise.all([registration, checkin].filter(Boolean).map((s) => s.stop()));
@@ -229,7 +252,9 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     const svg = /<svg[\s\S]*?<\/svg>/.exec(await badgePage.text());
     assert.ok(svg, 'no QR in the badge page');
     const helper = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
-    const video = path.join(outputDir, 'fake-camera-badge.y4m');
+    const videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-fake-camera-'));
+    browsers.push({ context: null, dir: videoDir });  // removed with the profiles (23 MB of frames)
+    const video = path.join(videoDir, 'badge.y4m');
     try {
       const page = await helper.newPage();
       const W = 640;

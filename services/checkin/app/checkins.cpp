@@ -94,6 +94,8 @@ std::optional<std::string> Checkins::today_date() const {
   return model::format_date(event_.days[*day]);
 }
 
+std::string Checkins::now_text() const { return clock::format_rfc3339(clock_.now(), event_.utc_offset); }
+
 void Checkins::scan(const devices::Device& device, ScanRequest request, std::function<void(ScanAnswer)> done) {
   const auto received = clock_.now();
   auto scan_time = received;

@@ -63,6 +63,7 @@ class Checkins : public std::enable_shared_from_this<Checkins> {
   // The booth's check-ins today (the event day of now).
   void today(const devices::Device& device, std::function<void(Result<std::int64_t>)> done);
   std::optional<std::string> today_date() const;
+  std::string now_text() const;  // the service's (event) clock, RFC 3339 in the event's offset
 
   CheckinStore& store() { return store_; }
   // Consumer handler for visitors.v1 and visitor-keys.v1 (short codes and sealed names).

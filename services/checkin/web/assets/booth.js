@@ -300,6 +300,11 @@
           state.attempt = 0;
           break;
         }
+        // Scans that waited need a time; a tablet that never learnt the event clock asks for it first.
+        if (!state.clockSynced && items.some((item) => !item.scanned_at && Date.now() - item.device_ms >= FRESH_MS)) {
+          await refreshDevice();
+          if (state.blocked) break;
+        }
         renderNet(true);
         const sent = items.length === 1 ? await sendSingle(items[0]) : await sendBatch(items);
         if (sent.network) {
@@ -842,7 +847,7 @@
   // For the browser tests and for support staff at the console: read-only state and a manual sync.
   window.ExpoBooth = {
     state: () => ({ mode: state.mode, depth: state.depth, blocked: state.blocked, failure: state.failure,
-      clockOffset: state.clockOffset, appVersion: APP_VERSION }),
+      clockOffset: state.clockOffset, clockSynced: state.clockSynced, attempt: state.attempt, appVersion: APP_VERSION }),
     sync: () => pump(),
   };
 

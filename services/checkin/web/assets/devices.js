@@ -147,8 +147,11 @@
     return `${local.toISOString().slice(0, 10)} ${time}`;
   }
 
+  // The server's clock decides (a rehearsal runs on another day than this laptop's): its own verdict
+  // when it gives one, else its last_seen_at against its server_time.
   function stateOf(device) {
     if (device.revoked) return 'revoked';
+    if (typeof device.online === 'boolean' && device.last_seen_at) return device.online ? 'online' : 'offline';
     const seen = Date.parse(device.last_seen_at || '');
     if (Number.isNaN(seen)) return 'never';
     return Date.now() + serverOffset - seen <= ONLINE_MS ? 'online' : 'offline';
