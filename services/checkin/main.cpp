@@ -1,5 +1,6 @@
 // The check-in service. main() only composes: libs/service runs the process; app/ holds the flows
 // (Checkins, Fleet), api/ the HTTP mapping, store/ the Redis keys, pages/ the tablet app.
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/probe.hpp"
@@ -51,7 +52,8 @@ Result<void> setup(service::Context& context) {
 
   auto timer = std::make_shared<boost::asio::steady_timer>(context.io);
   refresh_periodically(timer, probe);
-  context.on_stop([timer] { timer->cancel(); });
+  // Stop hooks run on a worker thread; the timer belongs to the io thread.
+  context.on_stop([timer, &io = context.io] { boost::asio::post(io, [timer] { timer->cancel(); }); });
 
   // Every instance reads admin.v1 whole, with a group of its own: it knows every tablet at start and
   // applies a revocation as soon as it is written.
