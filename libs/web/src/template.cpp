@@ -1,6 +1,8 @@
 #include "expo/web/template.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -126,6 +128,20 @@ std::vector<std::string> Template::missing(const Values& values) const {
     if (!values.contains(name)) out.push_back(std::move(name));
   }
   return out;
+}
+
+std::string holes_text(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("{{" + n + "}}");
+  return out;
+}
+
+Result<std::string> read_page_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::permanent("pages_invalid", "cannot read " + path.string());
+  std::ostringstream content;
+  content << in.rdbuf();
+  return std::move(content).str();
 }
 
 }  // namespace expo::web

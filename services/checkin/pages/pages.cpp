@@ -5,9 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -38,20 +36,6 @@ Error invalid(std::string message) { return Error::permanent("pages_invalid", st
 std::size_t index(Lang lang) { return lang == Lang::en ? 1 : 0; }
 Lang other(Lang lang) { return lang == Lang::en ? Lang::id : Lang::en; }
 
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid("cannot read " + path.string());
-  std::ostringstream content;
-  content << in.rdbuf();
-  return std::move(content).str();
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("{{" + n + "}}");
-  return out;
-}
-
 // The assets, by path relative to assets/ ("vendor/qr.js"), sorted, so the version and the service
 // worker's list do not depend on the order the file system lists them in.
 Result<std::map<std::string, std::string>> read_assets(const std::filesystem::path& dir) {
@@ -72,7 +56,7 @@ Result<std::map<std::string, std::string>> read_assets(const std::filesystem::pa
                       }) &&
                       relative.find("/.") == std::string::npos;
     if (!safe) return invalid("asset path \"" + relative + "\" must be [A-Za-z0-9._/-] and not hidden");
-    auto content = read_file(it->path());
+    auto content = web::read_page_file(it->path());
     if (!content) return content.error();
     files.emplace(relative, std::move(*content));
   }
@@ -91,7 +75,7 @@ Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
       auto tpl = Template::parse(text);
       if (!tpl) return invalid(where + ": " + tpl.error().message);
       if (const auto missing = tpl->missing(values); !missing.empty()) {
-        return invalid(where + " uses unknown " + join(missing) + " (known: {{event_name}}, {{event_place}})");
+        return invalid(where + " uses unknown " + web::holes_text(missing) + " (known: {{event_name}}, {{event_place}})");
       }
       // Plain text here: the page template escapes it where it is placed.
       tables[index(lang)].emplace(key, tpl->render_text(values));
@@ -108,7 +92,7 @@ Result<std::string> render(const std::string& name, std::string_view text, const
   auto tpl = Template::parse(text);
   if (!tpl) return invalid(name + ": " + tpl.error().message);
   if (const auto missing = tpl->missing(values); !missing.empty()) {
-    return invalid(name + " uses unknown " + join(missing));
+    return invalid(name + " uses unknown " + web::holes_text(missing));
   }
   return tpl->render(values);
 }
@@ -165,7 +149,7 @@ Values common_values(const Strings& strings, const std::string& script_json, con
 }  // namespace
 
 Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Event& event) {
-  auto raw_text = read_file(web_dir / "strings.json");
+  auto raw_text = web::read_page_file(web_dir / "strings.json");
   if (!raw_text) return raw_text.error();
   auto raw = Strings::parse(*raw_text);
   if (!raw) return invalid("strings.json: " + raw.error().message);
@@ -178,7 +162,7 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
 
   std::map<std::string, std::string> templates;
   for (const char* name : {"booth.html", "devices.html", "sw.js"}) {
-    auto text = read_file(web_dir / "templates" / name);
+    auto text = web::read_page_file(web_dir / "templates" / name);
     if (!text) return text.error();
     templates.emplace(name, std::move(*text));
   }

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -33,20 +31,6 @@ Error invalid(std::string message) { return Error::permanent("pages_invalid", st
 
 std::size_t index(Lang lang) { return lang == Lang::en ? 1 : 0; }
 Lang other(Lang lang) { return lang == Lang::en ? Lang::id : Lang::en; }
-
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid("cannot read " + path.string());
-  std::ostringstream content;
-  content << in.rdbuf();
-  return std::move(content).str();
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("{{" + n + "}}");
-  return out;
-}
 
 // "23–25 November 2023", "30 November – 2 Desember 2023", or one day alone; month names from strings.
 std::string event_dates(const model::Event& event, const Strings& strings, Lang lang) {
@@ -82,7 +66,7 @@ Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
                                tpl.error().message);
       if (const auto missing = tpl->missing(values); !missing.empty()) {
         return invalid("strings.json \"" + std::string(web::lang_code(lang)) + "\".\"" + key + "\" uses unknown " +
-                       join(missing) + " (known: {{event_name}}, {{event_place}}, {{event_dates}})");
+                       web::holes_text(missing) + " (known: {{event_name}}, {{event_place}}, {{event_dates}})");
       }
       // Plain text here: the page template escapes it where it is placed.
       table.emplace(key, tpl->render_text(values));
@@ -96,7 +80,7 @@ Result<Strings> render_strings(const Strings& raw, const model::Event& event) {
 
 Result<Template> load_template(const std::filesystem::path& web_dir, const std::string& name,
                                const Strings& strings) {
-  auto text = read_file(web_dir / "templates" / name);
+  auto text = web::read_page_file(web_dir / "templates" / name);
   if (!text) return text.error();
   if (auto keys = web::check_i18n_keys(name, *text, strings); !keys) return invalid(keys.error().message);
   auto tpl = Template::parse(*text);
@@ -215,7 +199,7 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
       v.emplace("visitor_type_options", visitor_type_options(*strings, lang));
       v.emplace("region_options", region_options(event, *strings, lang));
       if (const auto missing = registration->missing(v); !missing.empty()) {
-        return invalid("register.html uses unknown " + join(missing));
+        return invalid("register.html uses unknown " + web::holes_text(missing));
       }
       pages.registration_[li][desk ? 1 : 0] = registration->render(v);
     }
@@ -224,7 +208,7 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
     for (const auto& name : pages.badge_[li].names()) {
       if (!kBadgeHoles.contains(name)) unknown.push_back(name);
     }
-    if (!unknown.empty()) return invalid("badge.html uses unknown " + join(unknown));
+    if (!unknown.empty()) return invalid("badge.html uses unknown " + web::holes_text(unknown));
     for (const auto type : kVisitorTypes) {
       pages.visitor_types_[li].emplace(std::string(type), strings->get(lang, "visitor_type." + std::string(type)));
     }

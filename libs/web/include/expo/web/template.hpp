@@ -12,6 +12,7 @@
 // Thread-safety and lifetime: a Template is an immutable value after parse(); share it freely.
 
 #include <map>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,12 @@ class Template {
   std::vector<Part> parts_;
   std::size_t literal_size_ = 0;  // to reserve the output once
 };
+
+// "{{a}}, {{b}}": names of template holes for an error message.
+std::string holes_text(const std::vector<std::string>& names);
+
+// A page file read whole (templates and strings are read once, at start). Errors: code
+// "pages_invalid" naming the file.
+Result<std::string> read_page_file(const std::filesystem::path& path);
 
 }  // namespace expo::web
