@@ -28,7 +28,7 @@ apt_packages=(
   nginx openssl
   openjdk-17-jdk-headless maven
   curl procps iproute2 python3
-  libqrencode-dev chromium zbar-tools nodejs
+  libqrencode-dev chromium zbar-tools libnss3-tools nodejs
   # Debian's npm conflicts with a NodeSource nodejs, which brings its own npm: ask for it only when absent.
   $(command -v npm >/dev/null 2>&1 || echo npm)
 )

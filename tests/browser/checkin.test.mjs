@@ -27,6 +27,7 @@ import {
   checkinEvents, delay, rasterizeSvg, registerVisitor, required, requireFile, sharedSecrets, startService, until,
   writeY4m,
 } from './checkin-helpers.mjs';
+import { startFront, trustingBrowserEnv } from './front.mjs';
 
 const execFileP = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,6 +44,7 @@ let outputDir;
 let secrets;
 let registration;
 let checkin;
+let front;            // the TLS front the browsers reach the pages through: { base, ca, forward, stop }
 let strings;          // strings.json of the check-in pages, as shipped
 let playwright;
 const browsers = [];  // {context, dir}
@@ -63,6 +65,7 @@ async function launch(viewport, extraArgs = []) {
   const context = await playwright.chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
+    env: await trustingBrowserEnv(dir, front),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--autoplay-policy=no-user-gesture-required', ...extraArgs],
@@ -70,7 +73,7 @@ async function launch(viewport, extraArgs = []) {
     screen: viewport,
     hasTouch: true,
     reducedMotion: 'reduce',  // screenshots of the answer without its entrance animation
-    baseURL: checkin.base,
+    baseURL: front.base,
   });
   browsers.push({ context, dir });
   return context;
@@ -207,6 +210,9 @@ before(async () => {
   [registration, checkin] = started.map((s) => (s.status === 'fulfilled' ? s.value : null));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
+  // The pages need a secure context (service worker, camera): https through the real front, as in the
+  // hall. The tests' own API calls stay on the services' ports.
+  front = await startFront({ runDir: env.runDir, ports: { registration: registration.port, checkin: checkin.port } });
   visitors = {
     camera: await registerVisitor(registration.base, env.runDir, 'Sekar'),
     warmup: await registerVisitor(registration.base, env.runDir, 'Bayu'),
@@ -241,7 +247,11 @@ after(async () => {
     if (context) await context.close().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  await Promise.all([registration, checkin].filter(Boolean).map((s) => s.stop()));
+  try {
+    if (front) await front.stop();
+  } finally {
+    await Promise.all([registration, checkin].filter(Boolean).map((s) => s.stop()));
+  }
 });
 
 test('the admin page sets up a tablet whose camera checks a badge in: green, then amber; an unknown code is red',
@@ -289,7 +299,7 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     const device = await created.json();
     await admin.waitForSelector('#provision:not([hidden]) #provision-qr svg');
     const provisioningUrl = (await admin.textContent('#provision-url')).trim();
-    assert.equal(provisioningUrl, `${checkin.base}/booth#key=${device.device_key}`);
+    assert.equal(provisioningUrl, `${front.base}/booth#key=${device.device_key}`);
     assert.equal((await admin.textContent('#provision-key')).trim(), device.device_key);
     await admin.locator('#provision-qr').screenshot({ path: shot('admin-provisioning-qr.png') });
     const { stdout } = await execFileP(ZBARIMG, ['--raw', '-q', shot('admin-provisioning-qr.png')]);
@@ -311,7 +321,8 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     });
     await page.goto(provisioningUrl);
     await page.waitForSelector('#scan:not([hidden])');
-    assert.equal(page.url(), `${checkin.base}/booth`);
+    assert.equal(page.url(), `${front.base}/booth`);
+    assert.equal(await page.evaluate(() => window.isSecureContext), true);
     assert.equal(await page.evaluate(() => localStorage.getItem('expo.booth.device_key')), device.device_key);
     await until('the booth name', async () => (await page.textContent('#booth-name')).trim() === 'Booth Kota Batu');
 

@@ -15,6 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { startFront, trustingBrowserEnv } from './front.mjs';
+
 const execFileP = promisify(execFile);
 
 function required(name) {
@@ -38,6 +40,7 @@ const PHONE = { width: 390, height: 844 };
 const env = {};
 let outputDir;
 let service;      // { child, port, base, log }
+let front;        // the TLS front before it: { base, ca, forward, stop }
 let context;      // Playwright persistent context
 let userDataDir;
 let rawStrings;   // strings.json as shipped
@@ -175,13 +178,13 @@ async function expectLanguage(page, lang) {
 async function recordSignUps(page) {
   const seen = [];
   await page.route('**/v1/visitors', async (route) => {
-    const response = await route.fetch();
+    const response = await front.forward(route.request());
     seen.push({
-      status: response.status(),
-      body: await response.json(),
+      status: response.status,
+      body: JSON.parse(response.body.toString('utf8')),
       key: route.request().headers()['idempotency-key'],
     });
-    await route.fulfill({ response });
+    await route.fulfill(response);
   });
   return seen;
 }
@@ -218,10 +221,13 @@ before(async () => {
 
   service = await startService();
   eventName = (await (await fetch(`${service.base}/v1/event`)).json()).name;
+  // The browser reaches the pages as a phone in the hall does: https through the front.
+  front = await startFront({ runDir: env.runDir, ports: { registration: service.port } });
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-chromium-'));
   context = await playwright.chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
+    env: await trustingBrowserEnv(userDataDir, front),
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -231,20 +237,28 @@ before(async () => {
     isMobile: true,
     hasTouch: true,
     acceptDownloads: true,
-    baseURL: service.base,
+    baseURL: front.base,
   });
 });
 
 after(async () => {
   if (context) await context.close();
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-  await stopService();
+  try {
+    if (front) await front.stop();
+  } finally {
+    await stopService();
+  }
 });
 
 test('the form is Indonesian by default; ?lang=en works without JavaScript', { timeout: 60_000 }, async () => {
   const page = await newPage();
   const response = await page.goto('/');
   assert.equal(response.status(), 200);
+  // Through the front, with a certificate the browser trusts: a secure context, as in the hall.
+  assert.ok(page.url().startsWith(`${front.base}/`), page.url());
+  assert.equal(await page.evaluate(() => window.isSecureContext), true);
+  assert.equal((await response.securityDetails())?.subjectName, 'localhost');
   await expectLanguage(page, 'id');
   assert.equal(await page.textContent('h1'), rawStrings.id['form.title']);
   // Every region of the event, plus "other".
