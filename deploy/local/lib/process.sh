@@ -87,7 +87,15 @@ launch() {
   shift 2
   # 9>&-: the run-dir lock must not be inherited, or the daemon would hold it for its lifetime.
   setsid "$@" >>"$out" 2>&1 </dev/null 9>&- &
-  printf '%s\n' "$!" >"$(pid_file "$comp")"
+  local pid=$! i
+  printf '%s\n' "$pid" >"$(pid_file "$comp")"
+  # Until its exec, /proc shows this shell's command line: wait (at most 2.5 s) for the component's
+  # own, so a check right after launch does not take the starting process for a stranger.
+  for ((i = 0; i < 50; i++)); do
+    pid_is_ours "$comp" "$pid" && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
 }
 
 stop_pid() {
