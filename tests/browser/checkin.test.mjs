@@ -430,6 +430,8 @@ test('offline: three scans wait, the page reloads from the service worker, and e
       await delay(700);  // distinct scan times
     }
     assert.equal((await page.textContent('#net-text')).trim(), fill(strings.id['status.offline'], { n: 3 }));
+    // The code field keeps the focus and the page scrolled to it: show the status bar in the picture.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shot('checkin-offline.png') });
     const queued = await page.evaluate(() => window.ExpoQueue.all());
     assert.equal(queued.length, 3);
@@ -445,6 +447,7 @@ test('offline: three scans wait, the page reloads from the service worker, and e
     assert.deepEqual((await page.evaluate(() => window.ExpoQueue.all())).map((q) => q.client_event_id),
       queued.map((q) => q.client_event_id));
     assert.equal(await boothPageRequests(), before, 'the offline reload never reached the service');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shot('checkin-offline-reloaded.png') });
 
     const offlineUntil = Date.now();
