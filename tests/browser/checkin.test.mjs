@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import {
   checkinEvents, delay, rasterizeSvg, registerVisitor, required, requireFile, sharedSecrets, startService, until,
   writeY4m,
-} from './checkin-helpers.mjs';
+} from './helpers.mjs';
 import { startFront, trustingBrowserEnv } from './front.mjs';
 
 const execFileP = promisify(execFile);

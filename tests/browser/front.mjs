@@ -7,7 +7,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, required, requireFile } from './checkin-helpers.mjs';
+import { freePort, required, requireFile } from './helpers.mjs';
 
 const execFileP = promisify(execFile);
 const CERTUTIL = '/usr/bin/certutil';

@@ -7,15 +7,15 @@
 // it never skips.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { startFront, trustingBrowserEnv } from './front.mjs';
+import { sharedSecrets, startService } from './helpers.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -39,7 +39,7 @@ const PHONE = { width: 390, height: 844 };
 
 const env = {};
 let outputDir;
-let service;      // { child, port, base, log }
+let service;      // helpers.mjs startService(): { child, port, base, log, stop() }
 let front;        // the TLS front before it: { base, ca, forward, stop }
 let context;      // Playwright persistent context
 let userDataDir;
@@ -64,67 +64,20 @@ function uniqueVisitor(label) {
   return visitor;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const b64url = (bytes) => bytes.toString('base64url');
-
-async function startService() {
-  const port = await freePort();
-  const log = path.join(env.runDir, `registration-browser-${process.pid}.log`);
-  const out = fs.openSync(log, 'a');
-  const child = spawn(env.binary, [], {
+async function startRegistration() {
+  return startService({
+    name: 'registration',
+    binary: env.binary,
+    runDir: env.runDir,
     env: {
-      ...process.env,
-      EXPO_HTTP_PORT: String(port),
       EXPO_KAFKA_BROKERS: env.kafka,
       EXPO_REDIS_PORT: env.redisPort,
-      ADMIN_TOKEN: b64url(randomBytes(24)),
-      BADGE_SIGNING_KEYS: `b1:${b64url(randomBytes(32))}`,
-      EXPO_PRIVACY_LOOKUP_PEPPER: b64url(randomBytes(32)),
-      EXPO_PRIVACY_WRAPPING_KEY: `w1:${b64url(randomBytes(32))}`,
+      ...sharedSecrets(),
       EXPO_WEB_DIR: env.webDir,
-      EXPO_LOG_LEVEL: 'info',
       // The limiter counts per address in Redis, across runs: reruns within a minute must not trip it.
       EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000',
     },
-    stdio: ['ignore', out, out],
   });
-  fs.closeSync(out);
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`expo-registration exited (${JSON.stringify(exited)}) before ready; log: ${log}`);
-    try {
-      const r = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`/readyz not 200 within 60 s; log: ${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, port, base, log, exited: () => exited };
-}
-
-async function stopService() {
-  if (!service || service.exited()) return;
-  const done = new Promise((resolve) => service.child.once('exit', resolve));
-  service.child.kill('SIGTERM');
-  const timer = setTimeout(() => service.child.kill('SIGKILL'), 15_000);
-  await done;
-  clearTimeout(timer);
 }
 
 async function newPage() {
@@ -219,7 +172,7 @@ before(async () => {
     throw new Error(`playwright-core is not installed: run "npm ci" in tests/browser (${error.message})`);
   }
 
-  service = await startService();
+  service = await startRegistration();
   eventName = (await (await fetch(`${service.base}/v1/event`)).json()).name;
   // The browser reaches the pages as a phone in the hall does: https through the front.
   front = await startFront({ runDir: env.runDir, ports: { registration: service.port } });
@@ -247,7 +200,7 @@ after(async () => {
   try {
     if (front) await front.stop();
   } finally {
-    await stopService();
+    if (service) await service.stop();
   }
 });
 

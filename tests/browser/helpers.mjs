@@ -1,5 +1,5 @@
-// Helpers for the check-in browser tests: the services as processes on the test stack, a fake camera
-// video of a badge QR, and the check-ins that reached Kafka.
+// Helpers shared by the browser tests: the services as processes on the test stack (free ports,
+// secrets, readiness, stop), a fake camera video of a badge QR, and the check-ins that reached Kafka.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
