@@ -128,7 +128,16 @@ async function boothPageRequests() {
 
 // The answer on screen: waits for it, then for it to go (the tablet is ready for the next visitor).
 async function answer(page, kind, screenshot) {
-  await page.waitForSelector('#result:not([hidden])', { timeout: 20_000 });
+  try {
+    await page.waitForSelector('#result:not([hidden])', { timeout: 20_000 });
+  } catch (e) {
+    // Say what the tablet was doing: a camera that never read the badge and a server that never
+    // answered look the same from here.
+    const state = await page.evaluate(() => window.ExpoBooth.state()).catch(() => 'unknown');
+    const camera = await page.getAttribute('#camera-status', 'data-status').catch(() => 'unknown');
+    assert.fail(`no "${kind}" answer within 20 s; camera ${camera}; state ${JSON.stringify(state)}; ` +
+      `last API calls: ${(apiCalls.get(page) || []).slice(-6).join(' | ')}`);
+  }
   const shownAt = Date.now();
   const shown = {
     kind: await page.getAttribute('#result', 'data-kind'),
@@ -388,7 +397,11 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     await admin.click(`tr[data-device-id="${device.device_id}"] button`);
     await admin.click('#confirm-revoke');
     await admin.waitForSelector(`tr[data-device-id="${device.device_id}"][data-state="revoked"]`);
+    const beforeRevocation = scans.length;
+    // The camera still sees the badge every few seconds, so its scan may meet the revocation before the
+    // typed one does: whichever comes first sends the tablet back to set-up, and typing stops there.
     await until('the revocation reaching the tablet', async () => {
+      if (await page.isVisible('#setup')) return true;
       await typeCode(page, visitors.warmup.code);
       await page.waitForSelector('#result:not([hidden])');
       await page.waitForSelector('#result', { state: 'hidden' });
@@ -396,7 +409,12 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     }, { timeoutMs: 10_000, everyMs: 500 });
     assert.equal((await page.textContent('#setup-problem')).trim(), strings.id['setup.revoked']);
     await page.screenshot({ path: shot('checkin-revoked.png') });
-    assert.equal(await page.evaluate(() => window.ExpoQueue.count()), 1, 'the refused scan stays queued, never counted');
+    const refused = scans.slice(beforeRevocation);
+    assert.ok(refused.length >= 1, 'a scan met the revocation');
+    assert.deepEqual(refused.map((s) => s.status), refused.map(() => 403), 'nothing counts once the key is revoked');
+    // A scan made while the first refusal was on its way is queued unsent: also kept, also uncounted.
+    const queued = await page.evaluate(() => window.ExpoQueue.count());
+    assert.ok(queued >= refused.length, `every refused scan stays queued, never counted (${queued} queued, ${refused.length} refused)`);
   });
 
 test('offline: three scans wait, the page reloads from the service worker, and each reaches Kafka once with its scan time',
