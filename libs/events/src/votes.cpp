@@ -1,0 +1,94 @@
+#include "expo/events/votes.hpp"
+
+#include "expo/clock/clock.hpp"
+
+namespace expo::events::votes {
+namespace {
+
+std::string field(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+Envelope envelope(std::string type, std::string occurred_at) {
+  Envelope e;
+  e.event_id = new_event_id();
+  e.type = std::move(type);
+  e.occurred_at = std::move(occurred_at);
+  return e;
+}
+
+Error invalid(std::string_view what) { return Error::permanent("event_invalid", std::string(what)); }
+
+}  // namespace
+
+Envelope cast(const Cast& v) {
+  auto e = envelope("vote_cast", v.at);
+  auto& p = e.payload;
+  p["vote_id"] = v.vote_id;
+  p["visitor_id"] = v.visitor_id;
+  p["innovation_id"] = v.innovation_id;
+  p["booth_id"] = v.booth_id;
+  p["region_id"] = v.region_id;
+  p["day"] = v.day;
+  p["device_id"] = v.device_id;
+  p["client_event_id"] = v.client_event_id;
+  return e;
+}
+
+Envelope voting_switched(bool open, std::string occurred_at) {
+  return envelope(open ? "voting_opened" : "voting_closed", std::move(occurred_at));
+}
+
+Envelope voided(const Voided& v) {
+  auto e = envelope("votes_voided", v.at);
+  auto& p = e.payload;
+  p["void_id"] = v.void_id;
+  if (!v.visitor_id.empty()) p["visitor_id"] = v.visitor_id;
+  if (!v.device_id.empty()) p["device_id"] = v.device_id;
+  p["reason"] = v.reason;
+  return e;
+}
+
+Result<Message> read(std::string_view value) {
+  auto event = decode(value);
+  if (!event) return event.error();
+  const auto& p = event->payload;
+  if (event->type == "vote_cast") {
+    Cast v{field(p, "vote_id"), field(p, "visitor_id"), field(p, "innovation_id"), field(p, "booth_id"),
+           field(p, "region_id"), field(p, "day"), field(p, "device_id"), field(p, "client_event_id"),
+           event->occurred_at};
+    if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || v.day.empty()) {
+      return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or day");
+    }
+    return Message(std::move(v));
+  }
+  if (event->type == "voting_opened") return Message(VotingSwitched{true});
+  if (event->type == "voting_closed") return Message(VotingSwitched{false});
+  if (event->type == "votes_voided") {
+    Voided v{field(p, "void_id"), field(p, "visitor_id"), field(p, "device_id"), field(p, "reason"),
+             event->occurred_at};
+    if (v.void_id.empty() || v.visitor_id.empty() == v.device_id.empty()) {
+      return invalid("a votes_voided needs a void_id and exactly one of visitor_id and device_id");
+    }
+    return Message(std::move(v));
+  }
+  return Message(std::monostate{});
+}
+
+std::int64_t instant_ms(std::string_view rfc3339) {
+  auto t = clock::parse_rfc3339(rfc3339);
+  if (!t) return -1;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+}
+
+bool voids(const Voided& void_event, const Cast& vote) {
+  const bool targets = (!void_event.visitor_id.empty() && void_event.visitor_id == vote.visitor_id) ||
+                       (!void_event.device_id.empty() && void_event.device_id == vote.device_id);
+  if (!targets) return false;
+  const auto voided_at = instant_ms(void_event.at);
+  const auto cast_at = instant_ms(vote.at);
+  return voided_at >= 0 && cast_at >= 0 && cast_at <= voided_at;
+}
+
+}  // namespace expo::events::votes
