@@ -14,6 +14,7 @@
 #include "expo/http/static_files.hpp"
 #include "pages/pages.hpp"
 #include "expo/service/admin.hpp"
+#include "expo/service/device_auth.hpp"
 
 namespace expo::checkin {
 namespace {
@@ -40,19 +41,8 @@ std::string result_of(const ScanAnswer& a) {
   return result && result->is_string() ? std::string(result->as_string()) : std::string();
 }
 
-// The device behind "Authorization: Bearer <device key>", or the refusal to send.
 std::variant<devices::Device, Response> authenticate(const Fleet& fleet, const Request& request) {
-  const auto key = request.bearer_token();
-  if (!key) {
-    return Response::error(401, "unknown_device", "a device key is required (Authorization: Bearer <device key>)")
-        .with_header("WWW-Authenticate", "Bearer");
-  }
-  auto device = fleet.registry().authenticate(*key);
-  if (!device) {
-    return device.error().code == "device_revoked" ? Response::error(403, "device_revoked", device.error().message)
-                                                   : Response::error(401, "unknown_device", device.error().message);
-  }
-  return std::move(*device);
+  return service::authenticate_device(fleet.registry(), request);
 }
 
 }  // namespace
