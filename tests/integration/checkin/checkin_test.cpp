@@ -5,8 +5,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <mutex>
-#include <random>
 #include <set>
 #include <fstream>
 #include <thread>
@@ -14,8 +12,8 @@
 #include "expo/auth/badge.hpp"
 #include "expo/auth/ids.hpp"
 #include "expo/crypto/encoding.hpp"
-#include "expo/kafka/consumer.hpp"
 #include "expo/testing/environment.hpp"
+#include "expo/testing/fixtures.hpp"
 #include "expo/testing/http_client.hpp"
 #include "expo/testing/secrets.hpp"
 #include "expo/testing/service_process.hpp"
@@ -24,57 +22,21 @@ using namespace std::chrono_literals;
 using expo::testing::HttpClient;
 using expo::testing::HttpResult;
 using expo::testing::ServiceProcess;
+using expo::testing::error_code;
+using expo::testing::random_id;
 
 namespace {
+
+// Badges minted with the suite's test keys, as registration would: the token alone proves the visitor.
+const auto badge_for = expo::testing::test_badge;
+const auto parse = expo::testing::json_of;
 
 const std::string admin_token = "checkin-test-admin-token-012345678";
 const std::string json = "application/json";
 
-std::string random_id() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return std::to_string(rng());
-}
-
-// Badges minted with the suite's test keys, as registration would: the token alone proves the visitor.
-std::string badge_for(const std::string& visitor_id) {
-  auto keys = expo::auth::parse_signing_keys(expo::testing::secrets::badge_signing_keys);
-  const expo::auth::BadgeSigner signer(*keys, keys->front().id, "jatim-inovasi-2023");
-  return signer.issue(visitor_id);
-}
-
-boost::json::object parse(const HttpResult& r) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(r.body, ec);
-  return !ec && v.is_object() ? v.as_object() : boost::json::object{};
-}
-
-std::string error_code(const HttpResult& r) {
-  const auto body = parse(r);
-  const auto* error = body.if_contains("error");
-  return error ? std::string(error->at("code").as_string()) : "(no envelope: " + r.body + ")";
-}
-
 // checkins.v1 events of the given visitors, read from the beginning by a fresh group.
 std::vector<boost::json::object> checkin_events(const std::set<std::string>& visitors, std::chrono::milliseconds settle = 4s) {
-  std::mutex mutex;
-  std::vector<boost::json::object> found;
-  auto consumer = expo::kafka::Consumer::create(
-      {.brokers = expo::testing::required_env("EXPO_TEST_KAFKA_BROKERS"),
-       .group_id = "checkin-test-" + random_id(),
-       .client_id = "checkin-test",
-       .topics = {"checkins.v1"}},
-      [&](const expo::kafka::Message& m) -> expo::Result<void> {
-        if (!visitors.contains(std::string(m.key))) return {};
-        std::lock_guard lock(mutex);
-        found.push_back(boost::json::parse(m.value).as_object());
-        return {};
-      });
-  EXPECT_TRUE(consumer.ok());
-  if (!consumer) return {};
-  (*consumer)->start();
-  std::this_thread::sleep_for(settle);
-  (*consumer)->stop();
-  return found;
+  return expo::testing::topic_events("checkins.v1", visitors, settle);
 }
 
 class Checkin : public ::testing::Test {

@@ -1,0 +1,73 @@
+#include "expo/testing/fixtures.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "expo/auth/badge.hpp"
+#include "expo/kafka/consumer.hpp"
+#include "expo/testing/environment.hpp"
+#include "expo/testing/secrets.hpp"
+
+namespace expo::testing {
+
+std::string random_id() {
+  static std::mutex mutex;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  return std::to_string(rng());
+}
+
+boost::json::object json_of(const HttpResult& result) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(result.body, ec);
+  return !ec && v.is_object() ? v.as_object() : boost::json::object{};
+}
+
+std::string error_code(const HttpResult& result) {
+  const auto body = json_of(result);
+  const auto* error = body.if_contains("error");
+  if (error && error->is_object()) {
+    if (const auto* code = error->as_object().if_contains("code"); code && code->is_string()) {
+      return std::string(code->as_string());
+    }
+  }
+  return "(no envelope: " + result.body + ")";
+}
+
+std::string test_badge(const std::string& visitor_id) {
+  auto keys = auth::parse_signing_keys(secrets::badge_signing_keys);
+  const auth::BadgeSigner signer(*keys, keys->front().id, "jatim-inovasi-2023");
+  return signer.issue(visitor_id);
+}
+
+std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
+                                              std::chrono::milliseconds settle) {
+  std::mutex mutex;
+  std::vector<boost::json::object> found;
+  auto consumer = kafka::Consumer::create(
+      {.brokers = required_env("EXPO_TEST_KAFKA_BROKERS"),
+       .group_id = "test-reader-" + random_id(),
+       .client_id = "test-reader",
+       .topics = {topic}},
+      [&](const kafka::Message& m) -> Result<void> {
+        if (!keys.contains(std::string(m.key))) return {};
+        boost::system::error_code ec;
+        auto value = boost::json::parse(m.value, ec);
+        std::lock_guard lock(mutex);
+        found.push_back(!ec && value.is_object() ? value.as_object() : boost::json::object{});
+        return {};
+      });
+  EXPECT_TRUE(consumer.ok());
+  if (!consumer) return {};
+  (*consumer)->start();
+  std::this_thread::sleep_for(settle);
+  (*consumer)->stop();
+  std::lock_guard lock(mutex);
+  return found;
+}
+
+}  // namespace expo::testing
