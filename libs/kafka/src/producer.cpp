@@ -6,7 +6,6 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
@@ -15,6 +14,7 @@
 #include "client.hpp"
 #include "expo/kafka/properties.hpp"
 #include "log_limiter.hpp"
+#include "query_thread.hpp"
 
 namespace expo::kafka {
 namespace {
@@ -81,11 +81,6 @@ struct Producer::Impl {
     Pending* next = nullptr;
   };
 
-  struct ProbeWaiter {
-    std::chrono::milliseconds timeout;
-    std::function<void(bool)> done;
-  };
-
   Impl(boost::asio::io_context& io_context, ProducerObserver obs)
       : io(io_context), observer(std::make_shared<const ProducerObserver>(std::move(obs))) {}
 
@@ -108,11 +103,8 @@ struct Producer::Impl {
   std::mutex pending_mutex;
   Pending* pending_head = nullptr;
 
-  std::thread probe_thread;
-  std::mutex probe_mutex;
-  std::condition_variable probe_cv;
-  std::vector<ProbeWaiter> probe_waiters;
-  bool probe_stop = false;
+  // check_reachable and end_offsets: blocking broker requests, on their own thread.
+  std::unique_ptr<detail::QueryThread> queries;
 
   void link(Pending* p) {
     std::lock_guard lock(pending_mutex);
@@ -169,39 +161,6 @@ struct Producer::Impl {
   void poll_loop() {
     name_thread("kafka-poll");
     while (!poll_stop.load(std::memory_order_acquire)) rd_kafka_poll(rk.get(), 100);
-  }
-
-  void probe_loop() {
-    name_thread("kafka-probe");
-    std::unique_lock lock(probe_mutex);
-    for (;;) {
-      probe_cv.wait(lock, [this] { return probe_stop || !probe_waiters.empty(); });
-      if (probe_stop) return;
-      auto batch = std::move(probe_waiters);
-      probe_waiters.clear();
-      lock.unlock();
-      auto timeout = batch.front().timeout;
-      for (const auto& w : batch) timeout = std::min(timeout, w.timeout);
-      const bool ok = !fatal.load() && metadata_answered(timeout);
-      for (auto& w : batch) {
-        boost::asio::post(io, [done = std::move(w.done), ok] { done(ok); });
-      }
-      lock.lock();
-    }
-  }
-
-  bool metadata_answered(std::chrono::milliseconds timeout) {
-    const rd_kafka_metadata_t* md = nullptr;
-    // all_topics=0 and no topic: asks only for the brokers and the topics this client uses.
-    const auto timeout_ms = std::clamp<std::int64_t>(timeout.count(), 1, std::numeric_limits<int>::max());
-    const auto err = rd_kafka_metadata(rk.get(), 0, nullptr, &md, static_cast<int>(timeout_ms));
-    if (md != nullptr) rd_kafka_metadata_destroy(md);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      detail::log_limited(rk.get(), log::Level::warn, "probe", "kafka reachability probe failed",
-                          {"error", rd_kafka_err2name(err)}, {"timeout_ms", std::to_string(timeout.count())});
-      return false;
-    }
-    return true;
   }
 
   void produce(std::string topic, std::string key, std::string value, std::vector<Header> headers,
@@ -265,33 +224,13 @@ struct Producer::Impl {
     complete(std::move(p), delivery_error(code, nullptr));
   }
 
-  void check_reachable(std::chrono::milliseconds timeout, std::function<void(bool)> done) {
-    {
-      std::lock_guard lock(probe_mutex);
-      if (!probe_stop) {
-        probe_waiters.push_back({timeout, std::move(done)});
-        probe_cv.notify_one();
-        return;
-      }
-    }
-    boost::asio::post(io, [done = std::move(done)] { done(false); });
-  }
-
   void stop(std::chrono::milliseconds flush_timeout) {
     {
       std::unique_lock lock(state_mutex);
       if (stopped || !rk) return;
       stopped = true;
     }
-    std::vector<ProbeWaiter> abandoned;
-    {
-      std::lock_guard lock(probe_mutex);
-      probe_stop = true;
-      abandoned = std::move(probe_waiters);
-    }
-    probe_cv.notify_one();
-    if (probe_thread.joinable()) probe_thread.join();
-    for (auto& w : abandoned) boost::asio::post(io, [done = std::move(w.done)] { done(false); });
+    if (queries) queries->stop();  // before rk goes: its round may be using it
 
     poll_stop.store(true, std::memory_order_release);
     rd_kafka_yield(rk.get());
@@ -340,7 +279,7 @@ Result<std::unique_ptr<Producer>> Producer::create(boost::asio::io_context& io, 
   if (!handle) return handle.error();
   impl->rk = std::move(*handle);
   impl->poll_thread = std::thread([p = impl.get()] { p->poll_loop(); });
-  impl->probe_thread = std::thread([p = impl.get()] { p->probe_loop(); });
+  impl->queries = std::make_unique<detail::QueryThread>(io, impl->rk.get(), impl->fatal);
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }
 
@@ -350,7 +289,12 @@ void Producer::produce(std::string topic, std::string key, std::string value, st
 }
 
 void Producer::check_reachable(std::chrono::milliseconds timeout, std::function<void(bool)> done) {
-  impl_->check_reachable(timeout, std::move(done));
+  impl_->queries->check_reachable(timeout, std::move(done));
+}
+
+void Producer::end_offsets(std::string topic, std::chrono::milliseconds timeout,
+                           std::function<void(Result<std::vector<std::int64_t>>)> done) {
+  impl_->queries->end_offsets(std::move(topic), timeout, std::move(done));
 }
 
 void Producer::stop(std::chrono::milliseconds flush_timeout) { impl_->stop(flush_timeout); }

@@ -1,8 +1,8 @@
 #pragma once
 // Idempotent Kafka producer (acks=all) whose completion handlers run on an io_context.
 //
-// Thread-safety: produce() and check_reachable() may be called from any thread; stop() must not run
-// concurrently with them (call it from the io thread that also produces). Every completion handler
+// Thread-safety: produce(), check_reachable() and end_offsets() may be called from any thread; stop()
+// must not run concurrently with them (call it from the io thread that also produces). Every completion handler
 // and observer callback runs on the io_context given to create(), never inside produce().
 // Lifetime: destroy the Producer before the io_context. Handlers already posted when the Producer is
 // destroyed still run (they hold no reference to it) if the io_context keeps running.
@@ -62,12 +62,22 @@ class Producer {
   // when a broker answered. Probes requested while one is running share the next request.
   void check_reachable(std::chrono::milliseconds timeout, std::function<void(bool)> done);
 
-  // Waits up to `flush_timeout` for unacknowledged messages, fails the rest, stops the threads.
-  // Blocks the caller for about flush_timeout + 1 s at most (plus the rest of a running probe's
-  // timeout). Every pending `done` is posted before it returns; they run when the io_context next
-  // runs handlers. Idempotent.
-  void stop(std::chrono::milliseconds flush_timeout);
+  // The end offset (high watermark: the offset the next message will get) of every partition of
+  // `topic`, indexed by partition, as the broker reports it now. For a reader that must not answer
+  // before its own projection of the topic has caught up. Runs off the io thread (on the thread that
+  // serves check_reachable), never blocks the caller; `done` runs once, posted to the io_context.
+  // Requests made while a query is running share the NEXT query, so each answer covers every
+  // message acknowledged before it was asked for. Errors: "kafka_unavailable" (retryable) when the
+  // broker does not answer within `timeout` or the producer is stopped/fatal; "kafka_unknown_topic"
+  // (permanent) when the topic does not exist.
+  void end_offsets(std::string topic, std::chrono::milliseconds timeout,
+                   std::function<void(Result<std::vector<std::int64_t>>)> done);
 
+  // Waits up to `flush_timeout` for unacknowledged messages, fails the rest, stops the threads.
+  // Blocks the caller for about flush_timeout + 1 s at most (plus the rest of the broker request a
+  // running check_reachable/end_offsets query is waiting for). Every pending `done` is posted before
+  // it returns; they run when the io_context next runs handlers. Idempotent.
+  void stop(std::chrono::milliseconds flush_timeout);
 
  private:
   struct Impl;
