@@ -1,0 +1,78 @@
+#pragma once
+// The vote ledger: every vote of votes.v1 with its fate (counted, voided, or a repeat of the same
+// visitor and innovation, which never counts), the voids of admin.v1, and the tally that follows.
+// It is what operations audit and export; the public boards are the leaderboard's. Keys share the
+// hash tag {vote-ledger} (one slot: a void rewrites many votes atomically; votes are a few hundred a
+// second at the peak, well within one shard):
+//
+//   {vote-ledger}:vote:<vote_id>         hash: visitor, device, innovation, booth, region, day, at, at_ms,
+//                                        state (counted | voided | repeat), reason (voided)
+//   {vote-ledger}:first:<visitor>        hash: innovation -> the vote_id that counts for it
+//   {vote-ledger}:by-visitor:<visitor>   set of vote ids;  {vote-ledger}:by-device:<device>  likewise
+//   {vote-ledger}:voids                  hash: "visitor:<id>" | "device:<id>" -> "<at_ms>|<reason>" (latest)
+//   {vote-ledger}:tally / :voided        hash: innovation -> votes counted / voided
+//   {vote-ledger}:order                  list of vote ids in the order applied (exports walk it)
+//   {vote-ledger}:applied                projection guard (exactly-once per message)
+//
+// The voiding rule is events::votes::voids(): a void covers its target's votes cast at or before it,
+// applied the same whichever of the two the ledger sees first.
+//
+// Device flags live beside, per device: vote:{dev:<device_id>}:badges (sorted set: visitor -> last
+// vote ms) and vote:flagged (hash: device -> "<distinct>|<flagged_at_ms>").
+// Thread-safety: asynchronous members on the io thread; *_sync members on consumer threads.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expo/core/result.hpp"
+#include "expo/events/votes.hpp"
+#include "expo/projection/guarded_apply.hpp"
+
+namespace expo::redis {
+class Client;
+}
+namespace expo::kafka {
+struct Message;
+}
+
+namespace expo::voting {
+
+struct Tally {
+  struct Row {
+    std::int64_t votes = 0;
+    std::int64_t voided = 0;
+  };
+  std::map<std::string, Row, std::less<>> innovations;  // innovation_id -> counts
+};
+
+struct FlaggedDevice {
+  std::string device_id;
+  std::int64_t distinct_badges = 0;
+  std::int64_t flagged_at_ms = 0;
+};
+
+class LedgerStore {
+ public:
+  explicit LedgerStore(std::shared_ptr<redis::Client> redis);
+
+  Result<projection::Outcome> apply_cast_sync(const kafka::Message& message, const events::votes::Cast& vote);
+  Result<projection::Outcome> apply_voided_sync(const kafka::Message& message, const events::votes::Voided& v);
+
+  void tally(std::function<void(Result<Tally>)> done);
+
+  // Records that `device_id` carried a vote of `visitor_id`; answers how many different badges it
+  // carried within `window`, and flags the device when that reaches `threshold`.
+  void note_device_vote(const std::string& device_id, const std::string& visitor_id, std::chrono::seconds window,
+                        int threshold, std::function<void(Result<std::int64_t>)> done);
+  void flagged(std::function<void(Result<std::vector<FlaggedDevice>>)> done);
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+};
+
+}  // namespace expo::voting
