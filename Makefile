@@ -7,12 +7,13 @@
 #   make bench-http  requests/s and latency of /healthz under keep-alive load (wrk)
 #   make bench-registration  sign-ups/s and latency at saturation, with Kafka and Redis beside
 #   make bench-checkin  check-ins/s and latency at saturation and paced, tablets on kept-alive connections
+#   make bench-voting  votes/s and latency at saturation and paced, phones on kept-alive connections
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PRESET ?= release
 
-.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration bench-checkin clean
+.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration bench-checkin bench-voting clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -51,6 +52,9 @@ bench-registration: deps
 
 bench-checkin: deps
 	@tests/bench/checkin.sh
+
+bench-voting: deps
+	@tests/bench/voting.sh
 
 clean:
 	rm -rf build

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the service benchmarks (sourced; needs repo_root): a stack of their own on spare ports, wiped first; the
-# service under test in the background; everything stopped on exit.
+# services in the background (the one under test, and any that run beside it); everything stopped on exit.
 #   bench_stack_start RUN_DIR KAFKA_PORT REDIS_PORT
 #   bench_service_start LOG PORT COMMAND... (environment as prefix assignments before the call)
 #   bench_secret: 32 random bytes, base64url
@@ -15,11 +15,14 @@ bench_stack_start() {
   "$bench_stack" start
 }
 
+bench_service_pids=()
+
 bench_cleanup() {
-  if [[ -n ${bench_service_pid:-} ]]; then
-    kill -TERM "$bench_service_pid" 2>/dev/null || true
-    wait "$bench_service_pid" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${bench_service_pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   "$bench_stack" stop >/dev/null 2>&1 || true
 }
 
@@ -29,7 +32,7 @@ bench_service_start() {
   shift 2
   EXPO_HTTP_PORT=$port EXPO_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT EXPO_REDIS_PORT=$REDIS_PORT EXPO_LOG_LEVEL=warn \
     "$@" >"$log" 2>&1 &
-  bench_service_pid=$!
+  bench_service_pids+=($!)
   trap bench_cleanup EXIT
   for _ in $(seq 1 300); do
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && return 0
