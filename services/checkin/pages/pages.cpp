@@ -10,8 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "expo/crypto/encoding.hpp"
-#include "expo/crypto/hash.hpp"
+#include "expo/web/assets.hpp"
 #include "expo/event_model/event.hpp"
 #include "expo/web/html.hpp"
 #include "expo/web/template.hpp"
@@ -35,34 +34,6 @@ Error invalid(std::string message) { return Error::permanent("pages_invalid", st
 
 std::size_t index(Lang lang) { return lang == Lang::en ? 1 : 0; }
 Lang other(Lang lang) { return lang == Lang::en ? Lang::id : Lang::en; }
-
-// The assets, by path relative to assets/ ("vendor/qr.js"), sorted, so the version and the service
-// worker's list do not depend on the order the file system lists them in.
-Result<std::map<std::string, std::string>> read_assets(const std::filesystem::path& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return invalid("asset folder " + dir.string() + " does not exist");
-  std::map<std::string, std::string> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    const auto relative = fs::relative(it->path(), dir).generic_string();
-    // Asset paths end up in URLs and in the service worker's script: keep them to a set that needs
-    // no escaping anywhere.
-    const bool safe = !relative.empty() && relative.front() != '.' &&
-                      std::all_of(relative.begin(), relative.end(), [](char c) {
-                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                               c == '.' || c == '_' || c == '-' || c == '/';
-                      }) &&
-                      relative.find("/.") == std::string::npos;
-    if (!safe) return invalid("asset path \"" + relative + "\" must be [A-Za-z0-9._/-] and not hidden");
-    auto content = web::read_page_file(it->path());
-    if (!content) return content.error();
-    files.emplace(relative, std::move(*content));
-  }
-  if (ec) return invalid("cannot list " + dir.string() + ": " + ec.message());
-  return files;
-}
 
 // Strings may use {{event_name}} and {{event_place}}; they are filled here once, so the page and its
 // script show the same final text.
@@ -95,21 +66,6 @@ Result<std::string> render(const std::string& name, std::string_view text, const
     return invalid(name + " uses unknown " + web::holes_text(missing));
   }
   return tpl->render(values);
-}
-
-// SHA-256 over every file that shapes what a tablet runs, each framed by its name and size.
-std::string content_version(const std::string& strings, const std::map<std::string, std::string>& templates,
-                            const std::map<std::string, std::string>& assets) {
-  std::string all;
-  auto add = [&all](std::string_view name, std::string_view content) {
-    all.append(name).push_back('\0');
-    all.append(std::to_string(content.size())).push_back('\0');
-    all.append(content);
-  };
-  add("strings.json", strings);
-  for (const auto& [name, content] : templates) add("templates/" + name, content);
-  for (const auto& [name, content] : assets) add("assets/" + name, content);
-  return crypto::hex_encode(crypto::sha256(all)).substr(0, 16);
 }
 
 // The booth <select>: a placeholder, then the booths by name. Built and escaped here, passed raw.
@@ -166,7 +122,7 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
     if (!text) return text.error();
     templates.emplace(name, std::move(*text));
   }
-  auto assets = read_assets(assets_dir(web_dir));
+  auto assets = web::read_asset_files(assets_dir(web_dir));
   if (!assets) return assets.error();
   if (!assets->contains(std::string(kDecoderBundle))) {
     return invalid("assets/" + std::string(kDecoderBundle) +
@@ -174,7 +130,7 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
   }
 
   Pages pages;
-  pages.version_ = content_version(*raw_text, templates, *assets);
+  pages.version_ = web::content_version(*raw_text, templates, *assets);
   pages.app_version_ = "booth-" + pages.version_;
 
   for (const auto lang : kLangs) {

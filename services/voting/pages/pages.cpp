@@ -11,8 +11,7 @@
 #include <tuple>
 #include <utility>
 
-#include "expo/crypto/encoding.hpp"
-#include "expo/crypto/hash.hpp"
+#include "expo/web/assets.hpp"
 #include "expo/event_model/event.hpp"
 #include "expo/web/html.hpp"
 
@@ -90,46 +89,6 @@ Result<Template> parse_template(const std::string& name, std::string_view text, 
   return tpl;
 }
 
-// The assets by path relative to assets/, sorted so the version does not depend on the order the
-// file system lists them in. Paths end up in URLs: kept to a set that needs no escaping.
-Result<std::map<std::string, std::string>> read_assets(const std::filesystem::path& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return invalid("asset folder " + dir.string() + " does not exist");
-  std::map<std::string, std::string> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    const auto relative = fs::relative(it->path(), dir).generic_string();
-    const bool safe = !relative.empty() && relative.front() != '.' && relative.find("/.") == std::string::npos &&
-                      std::all_of(relative.begin(), relative.end(), [](char c) {
-                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                               c == '.' || c == '_' || c == '-' || c == '/';
-                      });
-    if (!safe) return invalid("asset path \"" + relative + "\" must be [A-Za-z0-9._/-] and not hidden");
-    auto content = web::read_page_file(it->path());
-    if (!content) return content.error();
-    files.emplace(relative, std::move(*content));
-  }
-  if (ec) return invalid("cannot list " + dir.string() + ": " + ec.message());
-  return files;
-}
-
-// SHA-256 over every file that shapes the page, each framed by its name and size.
-std::string content_version(std::string_view strings, const std::map<std::string, std::string>& templates,
-                            const std::map<std::string, std::string>& assets) {
-  std::string all;
-  auto add = [&all](std::string_view name, std::string_view content) {
-    all.append(name).push_back('\0');
-    all.append(std::to_string(content.size())).push_back('\0');
-    all.append(content);
-  };
-  add("strings.json", strings);
-  for (const auto& [name, content] : templates) add("templates/" + name, content);
-  for (const auto& [name, content] : assets) add("assets/" + name, content);
-  return crypto::hex_encode(crypto::sha256(all)).substr(0, 16);
-}
-
 // {"button.vote": "...", "msg.accepted": "...", ...} in one language, safe inside <script>.
 std::string script_strings(const Strings& strings, Lang lang) {
   boost::json::object out;
@@ -168,14 +127,14 @@ Result<Pages> Pages::load(const std::filesystem::path& web_dir, const model::Eve
   if (!ballot) return ballot.error();
   auto not_found = parse_template("not_found.html", files.at("not_found.html"), *strings);
   if (!not_found) return not_found.error();
-  auto assets = read_assets(assets_dir(web_dir));
+  auto assets = web::read_asset_files(assets_dir(web_dir));
   if (!assets) return assets.error();
   for (const auto name : kRequiredAssets) {
     if (!assets->contains(std::string(name))) return invalid("assets/" + std::string(name) + " is missing");
   }
 
   Pages pages;
-  pages.version_ = content_version(*raw_text, files, *assets);
+  pages.version_ = web::content_version(*raw_text, files, *assets);
 
   for (const auto lang : kLangs) {
     const auto li = index(lang);
