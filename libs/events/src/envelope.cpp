@@ -95,4 +95,17 @@ Result<Envelope> decode(std::string_view text) {
                   std::move(payload->as_object())};
 }
 
+Envelope make_envelope(std::string type, std::string occurred_at) {
+  Envelope e;
+  e.event_id = new_event_id();
+  e.type = std::move(type);
+  e.occurred_at = std::move(occurred_at);
+  return e;
+}
+
+std::string string_field(const boost::json::object& payload, std::string_view key) {
+  const auto* value = payload.if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
 }  // namespace expo::events

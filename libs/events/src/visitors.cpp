@@ -6,25 +6,9 @@
 #include "expo/events/topics.hpp"
 
 namespace expo::events::visitors {
-namespace {
-
-std::string field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-Envelope envelope(std::string type, std::string occurred_at) {
-  Envelope e;
-  e.event_id = new_event_id();
-  e.type = std::move(type);
-  e.occurred_at = std::move(occurred_at);
-  return e;
-}
-
-}  // namespace
 
 Envelope registered(const Registered& v) {
-  auto e = envelope("visitor_registered", v.registered_at);
+  auto e = make_envelope("visitor_registered", v.registered_at);
   auto& p = e.payload;
   p["visitor_id"] = v.visitor_id;
   p["code"] = v.code;
@@ -37,7 +21,7 @@ Envelope registered(const Registered& v) {
 }
 
 Envelope erased(const std::string& visitor_id, std::string occurred_at) {
-  auto e = envelope("visitor_erased", std::move(occurred_at));
+  auto e = make_envelope("visitor_erased", std::move(occurred_at));
   e.payload["visitor_id"] = visitor_id;
   return e;
 }
@@ -57,8 +41,8 @@ Result<Message> read(std::string_view topic, std::string_view key, std::string_v
     boost::system::error_code ec;
     const auto parsed = boost::json::parse(value, ec);
     if (ec || !parsed.is_object()) return Error::permanent("event_invalid", "a visitor-keys.v1 value is not a JSON object");
-    data_key.wrapping_key_id = field(parsed.as_object(), "wrapping_key_id");
-    data_key.wrapped_key = field(parsed.as_object(), "wrapped_key");
+    data_key.wrapping_key_id = string_field(parsed.as_object(), "wrapping_key_id");
+    data_key.wrapped_key = string_field(parsed.as_object(), "wrapped_key");
     if (data_key.wrapped_key.empty()) return Error::permanent("event_invalid", "a visitor-keys.v1 value has no wrapped_key");
     return Message(std::move(data_key));
   }
@@ -66,11 +50,11 @@ Result<Message> read(std::string_view topic, std::string_view key, std::string_v
   if (!event) return event.error();
   const auto& p = event->payload;
   if (event->type == "visitor_registered") {
-    return Message(Registered{field(p, "visitor_id"), field(p, "code"), field(p, "visitor_type"),
-                              field(p, "origin_region"), event->occurred_at, field(p, "personal"),
-                              field(p, "phone_hash"), field(p, "email_hash")});
+    return Message(Registered{string_field(p, "visitor_id"), string_field(p, "code"), string_field(p, "visitor_type"),
+                              string_field(p, "origin_region"), event->occurred_at, string_field(p, "personal"),
+                              string_field(p, "phone_hash"), string_field(p, "email_hash")});
   }
-  if (event->type == "visitor_erased") return Message(Erased{field(p, "visitor_id")});
+  if (event->type == "visitor_erased") return Message(Erased{string_field(p, "visitor_id")});
   return Message(std::monostate{});
 }
 

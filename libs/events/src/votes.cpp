@@ -5,25 +5,12 @@
 namespace expo::events::votes {
 namespace {
 
-std::string field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-Envelope envelope(std::string type, std::string occurred_at) {
-  Envelope e;
-  e.event_id = new_event_id();
-  e.type = std::move(type);
-  e.occurred_at = std::move(occurred_at);
-  return e;
-}
-
 Error invalid(std::string_view what) { return Error::permanent("event_invalid", std::string(what)); }
 
 }  // namespace
 
 Envelope cast(const Cast& v) {
-  auto e = envelope("vote_cast", v.at);
+  auto e = make_envelope("vote_cast", v.at);
   auto& p = e.payload;
   p["vote_id"] = v.vote_id;
   p["visitor_id"] = v.visitor_id;
@@ -37,11 +24,11 @@ Envelope cast(const Cast& v) {
 }
 
 Envelope voting_switched(bool open, std::string occurred_at) {
-  return envelope(open ? "voting_opened" : "voting_closed", std::move(occurred_at));
+  return make_envelope(open ? "voting_opened" : "voting_closed", std::move(occurred_at));
 }
 
 Envelope voided(const Voided& v) {
-  auto e = envelope("votes_voided", v.at);
+  auto e = make_envelope("votes_voided", v.at);
   auto& p = e.payload;
   p["void_id"] = v.void_id;
   if (!v.visitor_id.empty()) p["visitor_id"] = v.visitor_id;
@@ -55,8 +42,8 @@ Result<Message> read(std::string_view value) {
   if (!event) return event.error();
   const auto& p = event->payload;
   if (event->type == "vote_cast") {
-    Cast v{field(p, "vote_id"), field(p, "visitor_id"), field(p, "innovation_id"), field(p, "booth_id"),
-           field(p, "region_id"), field(p, "day"), field(p, "device_id"), field(p, "client_event_id"),
+    Cast v{string_field(p, "vote_id"), string_field(p, "visitor_id"), string_field(p, "innovation_id"), string_field(p, "booth_id"),
+           string_field(p, "region_id"), string_field(p, "day"), string_field(p, "device_id"), string_field(p, "client_event_id"),
            event->occurred_at};
     if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || v.day.empty()) {
       return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or day");
@@ -66,7 +53,7 @@ Result<Message> read(std::string_view value) {
   if (event->type == "voting_opened") return Message(VotingSwitched{true});
   if (event->type == "voting_closed") return Message(VotingSwitched{false});
   if (event->type == "votes_voided") {
-    Voided v{field(p, "void_id"), field(p, "visitor_id"), field(p, "device_id"), field(p, "reason"),
+    Voided v{string_field(p, "void_id"), string_field(p, "visitor_id"), string_field(p, "device_id"), string_field(p, "reason"),
              event->occurred_at};
     if (v.void_id.empty() || v.visitor_id.empty() == v.device_id.empty()) {
       return invalid("a votes_voided needs a void_id and exactly one of visitor_id and device_id");

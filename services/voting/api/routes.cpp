@@ -162,7 +162,7 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
     ledger->tally([responder, &event](Result<Tally> tally) {
       if (!tally) return responder.send(Response::from_error(tally.error(), 500));
       boost::json::array rows;
-      std::int64_t votes = 0;
+      std::int64_t counted = 0;
       std::int64_t voided = 0;
       // Every innovation of the event, in the event's order, with zeros where nobody voted.
       for (const auto& innovation : event.innovations) {
@@ -173,12 +173,12 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
         r["votes"] = row.votes;
         r["voided"] = row.voided;
         rows.push_back(std::move(r));
-        votes += row.votes;
+        counted += row.votes;
         voided += row.voided;
       }
       boost::json::object out;
       out["innovations"] = std::move(rows);
-      out["votes"] = votes;
+      out["votes"] = counted;
       out["voided"] = voided;
       responder.send(Response::json(200, boost::json::serialize(out)));
     });

@@ -17,11 +17,6 @@ void skip(const kafka::Message& message, const Error& error) {
             {{"topic", std::string(message.topic)}, {"offset", std::to_string(message.offset)}, {"error", error.message}});
 }
 
-std::string field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 }  // namespace
 
 Result<void> apply_checkin(VoteStore& store, const kafka::Message& message) {
@@ -29,8 +24,8 @@ Result<void> apply_checkin(VoteStore& store, const kafka::Message& message) {
   if (!event) {
     skip(message, event.error());
   } else if (event->type == "checked_in") {
-    const auto visitor_id = field(event->payload, "visitor_id");
-    const auto booth_id = field(event->payload, "booth_id");
+    const auto visitor_id = events::string_field(event->payload, "visitor_id");
+    const auto booth_id = events::string_field(event->payload, "booth_id");
     if (visitor_id.empty() || booth_id.empty()) {
       skip(message, Error::permanent("event_invalid", "a checked_in event lacks visitor_id or booth_id"));
     } else if (auto recorded = store.record_checkin_sync(visitor_id, booth_id); !recorded) {
