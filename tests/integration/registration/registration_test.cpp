@@ -14,8 +14,8 @@
 #include "expo/auth/lookup_hash.hpp"
 #include "expo/crypto/encoding.hpp"
 #include "expo/crypto/hash.hpp"
-#include "expo/kafka/consumer.hpp"
 #include "expo/testing/environment.hpp"
+#include "expo/testing/fixtures.hpp"
 #include "expo/testing/http_client.hpp"
 #include "expo/testing/redis_reader.hpp"
 #include "expo/testing/secrets.hpp"
@@ -76,36 +76,15 @@ HttpResult post_visitor(HttpClient& client, const std::string& body, const std::
   return client.request("POST", "/v1/visitors", body, headers, 10s);
 }
 
-std::string error_code(const HttpResult& r) {
-  boost::system::error_code ec;
-  const auto v = boost::json::parse(r.body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("error")) return "(no envelope: " + r.body + ")";
-  return std::string(v.at("error").at("code").as_string());
-}
+using expo::testing::error_code;
 
 // The records of one key on a topic, read from the beginning by a fresh consumer group.
 std::vector<std::string> records_for(const std::string& topic, const std::string& key,
                                      std::chrono::milliseconds settle = 3s) {
-  std::mutex mutex;
   std::vector<std::string> found;
-  auto consumer = expo::kafka::Consumer::create(
-      {.brokers = expo::testing::required_env("EXPO_TEST_KAFKA_BROKERS"),
-       .group_id = "registration-test-" + unique_digits(12),
-       .client_id = "registration-test",
-       .topics = {topic}},
-      [&](const expo::kafka::Message& m) -> expo::Result<void> {
-        if (m.key == key) {
-          std::lock_guard lock(mutex);
-          found.push_back(m.tombstone ? std::string("<tombstone>") : std::string(m.value));
-        }
-        return {};
-      });
-  EXPECT_TRUE(consumer.ok());
-  if (!consumer) return {};
-  (*consumer)->start();
-  std::this_thread::sleep_for(settle);
-  (*consumer)->stop();
-  std::lock_guard lock(mutex);
+  for (auto& record : expo::testing::topic_records(topic, {key}, settle)) {
+    found.push_back(record.tombstone ? std::string("<tombstone>") : std::move(record.value));
+  }
   return found;
 }
 

@@ -44,10 +44,10 @@ std::string test_badge(const std::string& visitor_id) {
   return signer.issue(visitor_id);
 }
 
-std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
-                                              std::chrono::milliseconds settle) {
+std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<std::string>& keys,
+                                       std::chrono::milliseconds settle) {
   std::mutex mutex;
-  std::vector<boost::json::object> found;
+  std::vector<TopicRecord> found;
   auto consumer = kafka::Consumer::create(
       {.brokers = required_env("EXPO_TEST_KAFKA_BROKERS"),
        .group_id = "test-reader-" + random_id(),
@@ -55,10 +55,8 @@ std::vector<boost::json::object> topic_events(const std::string& topic, const st
        .topics = {topic}},
       [&](const kafka::Message& m) -> Result<void> {
         if (!keys.contains(std::string(m.key))) return {};
-        boost::system::error_code ec;
-        auto value = boost::json::parse(m.value, ec);
         std::lock_guard lock(mutex);
-        found.push_back(!ec && value.is_object() ? value.as_object() : boost::json::object{});
+        found.push_back({std::string(m.key), std::string(m.value), m.tombstone});
         return {};
       });
   EXPECT_TRUE(consumer.ok());
@@ -68,6 +66,17 @@ std::vector<boost::json::object> topic_events(const std::string& topic, const st
   (*consumer)->stop();
   std::lock_guard lock(mutex);
   return found;
+}
+
+std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
+                                              std::chrono::milliseconds settle) {
+  std::vector<boost::json::object> events;
+  for (const auto& record : topic_records(topic, keys, settle)) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(record.value, ec);
+    events.push_back(!ec && value.is_object() ? value.as_object() : boost::json::object{});
+  }
+  return events;
 }
 
 }  // namespace expo::testing

@@ -23,8 +23,17 @@ std::string error_code(const HttpResult& result);
 // A badge token as registration would issue it for the default event, with secrets::badge_signing_keys.
 std::string test_badge(const std::string& visitor_id);
 
-// The events (values parsed) of `topic` whose key is one of `keys`, read from the beginning by a fresh
-// consumer group for `settle` (long enough for the group to join and catch up on the test stack).
+struct TopicRecord {
+  std::string key;
+  std::string value;
+  bool tombstone = false;
+};
+
+// The records of `topic` whose key is one of `keys`, in partition order, read from the beginning by a
+// fresh consumer group for `settle` (long enough for the group to join and catch up on the test stack).
+std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<std::string>& keys,
+                                       std::chrono::milliseconds settle = std::chrono::seconds(4));
+// The same, values parsed as JSON objects (an empty object for a value that is not one).
 std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
                                               std::chrono::milliseconds settle = std::chrono::seconds(4));
 
