@@ -43,18 +43,8 @@ mint="$repo_root/build/$preset/tests/bench/bench_badge_tokens"
 "$mint" 150000 jatim-inovasi-2023 "$signing_keys" >"$EXPO_RUN_DIR/tokens-paced.txt"
 script=$repo_root/tests/bench/checkin.lua
 
-run() {  # NAME DELAY_MS TOKENS CONNECTIONS
-  echo "bench: $1: POST /v1/checkins, $4 kept-alive connections, ${duration}s"
-  out=$(wrk -t2 -c"$4" -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port" -- \
-    "$3" "$device_key" "$2" 2)
-  echo "$out"
-  rate=$(sed -n 's/.* \([0-9]*\)\/s$/\1/p' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  echo "bench-checkin: $1: ${rate} check-ins/s, p50 ${p50}, p99 ${p99}"
-}
-run saturation 0 "$EXPO_RUN_DIR/tokens-saturation.txt" "$connections"
-# Each connection waits delay ms between requests, so the whole runs near the paced rate.
-run "paced at ~${paced_rate}/s" $((paced_connections * 1000 / paced_rate)) "$EXPO_RUN_DIR/tokens-paced.txt" \
-  "$paced_connections"
+bench_wrk bench-checkin check-ins saturation "$connections" "$duration" "$script" "$port" \
+  "$EXPO_RUN_DIR/tokens-saturation.txt" "$device_key" 0 2
+bench_wrk bench-checkin check-ins "paced at ~${paced_rate}/s" "$paced_connections" "$duration" "$script" "$port" \
+  "$EXPO_RUN_DIR/tokens-paced.txt" "$device_key" "$paced_rate" 2
 echo "bench-checkin: targets: at least 10000 check-ins/s at saturation; p99 under 50 ms at 5000/s"

@@ -41,3 +41,19 @@ bench_service_start() {
   echo "bench: the service did not become ready; see $log"
   exit 1
 }
+
+# Runs wrk on the service with a Lua script whose done() ends by printing "... <rate>/s", then one
+# summary line "<label>: <name>: <rate> <unit>/s, p50 <p50>, p99 <p99>".
+#   bench_wrk LABEL UNIT NAME CONNECTIONS DURATION_S SCRIPT PORT SCRIPT_ARGS...
+bench_wrk() {
+  local label=$1 unit=$2 name=$3 connections=$4 seconds=$5 script=$6 port=$7
+  shift 7
+  echo "bench: $name: $connections kept-alive connections, ${seconds}s"
+  local out rate p50 p99
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$script" "http://127.0.0.1:$port" -- "$@")
+  echo "$out"
+  rate=$(tail -n1 <<<"$out" | sed -n 's/.* \([0-9]*\)\/s$/\1/p')
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  echo "$label: $name: ${rate} $unit/s, p50 ${p50}, p99 ${p99}"
+}

@@ -1,14 +1,9 @@
 -- wrk script for tests/bench/registration.sh: every request is a new visitor with a phone of its own.
 -- Names and phones are synthetic ("Bench Visitor n", 0812 + a number), never real people.
 -- The first script argument is a two-digit run number, so two runs never reuse a phone.
+dofile("tests/bench/wrk_common.lua")
 local counter = 0
 local run = "10"
-local next_thread = 0
-
-function setup(thread)
-  thread:set("thread_number", next_thread)
-  next_thread = next_thread + 1
-end
 
 function init(args)
   run = args[1] or run
@@ -23,8 +18,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local created = summary.requests - summary.errors.status
-  io.write(string.format("registrations: %d created (201), %d refused or failed, %.0f created/s\n",
-                         created, summary.errors.status, created / seconds))
+  report("registrations", summary)
 end

@@ -3,13 +3,13 @@
 # Redis running beside the service on this machine (its own stack on spare ports, wiped first so
 # every phone is new). Every 201 here means acknowledged by Kafka (acks=all) and recorded in Redis.
 # Prints figures; it does not pass or fail on them (target: at least 5,000 registrations/s).
-# Environment: BENCH_DURATION [15s], BENCH_CONNECTIONS [128], BENCH_PRESET [release].
+# Environment: BENCH_DURATION [15 (s)], BENCH_CONNECTIONS [128], BENCH_PRESET [release].
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo_root"
 preset=${BENCH_PRESET:-release}
-duration=${BENCH_DURATION:-15s}
+duration=${BENCH_DURATION:-15}
 connections=${BENCH_CONNECTIONS:-128}
 port=${BENCH_PORT:-28581}
 
@@ -28,12 +28,6 @@ EXPO_REGISTRATION_RATE_LIMIT_PER_MINUTE=1000000 EXPO_HTTP_MAX_IN_FLIGHT=4096 \
 script=$repo_root/tests/bench/registration.lua
 echo "bench: warm-up"
 wrk -t1 -c16 -d3s -s "$script" "http://127.0.0.1:$port" -- 10 >/dev/null
-echo "bench: POST /v1/visitors, $connections connections, $duration (Kafka, Redis, the service and wrk share 2 cores)"
-out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$script" "http://127.0.0.1:$port" -- 20)
-echo "$out"
-
-rps=$(sed -n 's/.* \([0-9]*\) created\/s$/\1/p' <<<"$out")
-p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-echo
-echo "bench-registration: ${rps} registrations/s, p50 ${p50}, p99 ${p99} (target: at least 5000 registrations/s)"
+echo "bench: POST /v1/visitors (Kafka, Redis, the service and wrk share 2 cores)"
+bench_wrk bench-registration registrations saturation "$connections" "$duration" "$script" "$port" 20
+echo "bench-registration: target: at least 5000 registrations/s"

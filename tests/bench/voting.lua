@@ -1,32 +1,17 @@
 -- wrk script for tests/bench/voting.sh: visitors voting from their phones over kept-alive connections.
 -- Each visitor (a line "<visitor_id> <token>" of the file, checked in at the booth beforehand) casts
 -- one vote for each of the booth's innovations, so every request is a new vote within the quota.
--- Arguments: VISITORS_FILE INNOVATIONS (comma-separated) DELAY_MS THREADS.
+-- Arguments: VISITORS_FILE INNOVATIONS (comma-separated) RATE THREADS (RATE: votes/s in all, 0 unpaced).
+dofile("tests/bench/wrk_common.lua")
 local tokens = {}
 local innovations = {}
 local next_vote = 0
-local delay_ms = 0
-
-local next_thread = 0
-function setup(thread)
-  thread:set("thread_number", next_thread)
-  next_thread = next_thread + 1
-end
 
 function init(args)
   for id in string.gmatch(args[2], "[^,]+") do table.insert(innovations, id) end
-  delay_ms = tonumber(args[3] or "0")
   local threads = tonumber(args[4] or "1")
-  -- Each thread takes every threads-th visitor, so no two threads vote as the same visitor.
-  local i = 0
-  for line in io.lines(args[1]) do
-    if i % threads == thread_number then table.insert(tokens, string.match(line, "%S+ (%S+)")) end
-    i = i + 1
-  end
-end
-
-function delay()
-  return delay_ms
+  delay = paced_delay(tonumber(args[3] or "0") / threads)
+  tokens = thread_lines(args[1], threads, function(line) return string.match(line, "%S+ (%S+)") end)
 end
 
 function request()
@@ -40,7 +25,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local ok = summary.requests - summary.errors.status
-  io.write(string.format("votes: %d answered 2xx, %d other, %.0f/s\n", ok, summary.errors.status, ok / seconds))
+  report("votes", summary)
 end

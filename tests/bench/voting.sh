@@ -57,18 +57,9 @@ done
 [[ $lags == "6 0" ]] || { echo "bench: the voting service did not catch up with checkins.v1 (partitions, lag: $lags)"; exit 1; }
 
 script=$repo_root/tests/bench/voting.lua
-run() {  # NAME DELAY_MS VISITORS CONNECTIONS
-  echo "bench: $1: POST /v1/votes, $4 kept-alive connections, ${duration}s"
-  out=$(wrk -t2 -c"$4" -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port" -- \
-    "$3" "$innovations" "$2" 2)
-  echo "$out"
-  rate=$(sed -n 's/^votes: .* \([0-9]*\)\/s$/\1/p' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  echo "bench-voting: $1: ${rate} accepted votes/s, p50 ${p50}, p99 ${p99}"
-}
-run saturation 0 "$EXPO_RUN_DIR/visitors-saturation.txt" "$connections"
-run "paced at ~${paced_rate}/s" $((paced_connections * 1000 / paced_rate)) "$EXPO_RUN_DIR/visitors-paced.txt" \
-  "$paced_connections"
+bench_wrk bench-voting "accepted votes" saturation "$connections" "$duration" "$script" "$port" \
+  "$EXPO_RUN_DIR/visitors-saturation.txt" "$innovations" 0 2
+bench_wrk bench-voting "accepted votes" "paced at ~${paced_rate}/s" "$paced_connections" "$duration" "$script" "$port" \
+  "$EXPO_RUN_DIR/visitors-paced.txt" "$innovations" "$paced_rate" 2
 curl -fsS "http://127.0.0.1:$port/metrics" | grep '^expo_votes_total' | sed 's/^/bench-voting: /'
 echo "bench-voting: targets: at least 10000 votes/s at saturation; p99 under 50 ms at 5000/s"
