@@ -41,7 +41,7 @@ Result<void> setup(service::Context& context) {
   const checkin::RouteLimits limits{settings->scans_per_second, settings->scan_burst};
 
   auto checkins = std::make_shared<checkin::Checkins>(std::move(*settings), context.event, context.clock,
-                                                      context.producer, context.redis);
+                                                      context.producer, context.redis, context.projection_redis);
   auto registry = std::make_shared<devices::DeviceRegistry>();
   auto fleet = std::make_shared<checkin::Fleet>(registry, checkins->store(), context.event, context.clock,
                                                 context.producer);

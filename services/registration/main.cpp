@@ -23,7 +23,7 @@ expo::Result<void> setup(expo::service::Context& context) {
 
   const auto group = settings->consumer_group;
   auto registrar = std::make_shared<registration::Registrar>(std::move(*settings), context.event, context.clock,
-                                                             context.producer, context.redis);
+                                                             context.producer, context.redis, context.projection_redis);
   registration::add_routes(context.router, registrar,
                            std::make_shared<const registration::Pages>(std::move(*pages)), std::move(*assets),
                            context.event, context.admin_token, context.metrics);

@@ -46,8 +46,8 @@ Result<void> setup(service::Context& context) {
   const auto checkins_group = settings->checkins_group;
   const auto ledger_group = settings->ledger_group;
 
-  auto store = std::make_shared<voting::VoteStore>(context.redis);
-  auto ledger = std::make_shared<voting::LedgerStore>(context.redis);
+  auto store = std::make_shared<voting::VoteStore>(context.redis, context.projection_redis);
+  auto ledger = std::make_shared<voting::LedgerStore>(context.redis, context.projection_redis);
   auto view = std::make_shared<voting::CheckinView>(context.io, context.producer, store, settings->checkin_wait);
   auto operations = std::make_shared<voting::Operations>(context.event, context.clock, context.producer);
   auto registry = std::make_shared<devices::DeviceRegistry>();

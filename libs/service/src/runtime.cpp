@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common_schema.hpp"
+#include "dedicated_redis.hpp"
 #include "expo/clock/clock.hpp"
 #include "expo/config/config.hpp"
 #include "expo/core/log.hpp"
@@ -214,6 +215,12 @@ int run(int argc, char** argv, const Definition& definition) {
                                       bool ok) { redis_metrics.observe_command(latency, ok); },
        .on_connection = [&redis_metrics](bool connected) { redis_metrics.set_connected(connected); }});
   redis->start();
+  // Declared before the consumers (which use it), so it is destroyed after them.
+  detail::DedicatedRedis projection_redis(
+      redis_config, {.on_command = [&redis_metrics](std::chrono::microseconds latency,
+                                                    bool ok) { redis_metrics.observe_command(latency, ok); },
+                     // Readiness and expo_redis_connected follow the main connection.
+                     .on_connection = {}});
 
   auto readiness = std::make_shared<detail::Readiness>(
       io, std::chrono::milliseconds(settings->integer("readiness.interval_ms")), **producer, redis, service_metrics);
@@ -234,6 +241,7 @@ int run(int argc, char** argv, const Definition& definition) {
                   .metrics = registry,
                   .producer = **producer,
                   .redis = redis,
+                  .projection_redis = projection_redis.client(),
                   .admin_token = admin_token,
                   .on_stop = [&stop_hooks](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); },
                   .start_consumer = [&](kafka::ConsumerConfig config, kafka::Handler handler) -> Result<void> {

@@ -80,12 +80,12 @@ std::variant<ScanRequest, ScanAnswer> parse_scan(const boost::json::object& obje
 }
 
 Checkins::Checkins(Settings settings, const model::Event& event, const clock::Clock& clock, kafka::Producer& producer,
-                   std::shared_ptr<redis::Client> redis)
+                   std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> projection_redis)
     : settings_(std::move(settings)),
       event_(event),
       clock_(clock),
       producer_(producer),
-      store_(std::move(redis)),
+      store_(std::move(redis), std::move(projection_redis)),
       signer_(settings_.badge.keys, settings_.badge.current_key_id, event.id) {}
 
 std::optional<std::string> Checkins::today_date() const {

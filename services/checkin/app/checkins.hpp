@@ -53,7 +53,7 @@ ScanAnswer refusal(int status, std::string_view code, std::string_view message);
 class Checkins : public std::enable_shared_from_this<Checkins> {
  public:
   Checkins(Settings settings, const model::Event& event, const clock::Clock& clock, kafka::Producer& producer,
-           std::shared_ptr<redis::Client> redis);
+           std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> projection_redis);
 
   void scan(const devices::Device& device, ScanRequest request, std::function<void(ScanAnswer)> done);
   // Answers in request order. Scans of the same badge run one after another (so a batch's duplicates

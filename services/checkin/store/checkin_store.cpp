@@ -92,7 +92,8 @@ Error unexpected_reply() { return Error::permanent("redis_unexpected_reply", "un
 
 }  // namespace
 
-CheckinStore::CheckinStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+CheckinStore::CheckinStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis)
+    : redis_(std::move(redis)), sync_redis_(std::move(sync_redis)) {}
 
 void CheckinStore::resolve_code(const std::string& code,
                                 std::function<void(Result<std::optional<std::string>>)> done) {
@@ -206,19 +207,19 @@ Result<projection::Outcome> CheckinStore::apply_registered_sync(const kafka::Mes
                                                                 const std::string& visitor_id,
                                                                 const std::string& code,
                                                                 const std::string& personal) {
-  return projection::apply_sync(*redis_, projected_registered(), guard_key, message,
+  return projection::apply_sync(*sync_redis_, projected_registered(), guard_key, message,
                                 {visitor_key(visitor_id), code_key(code)}, {visitor_id, personal});
 }
 
 Result<projection::Outcome> CheckinStore::apply_erased_sync(const kafka::Message& message,
                                                             const std::string& visitor_id) {
-  return projection::apply_sync(*redis_, projected_erased(), guard_key, message, {visitor_key(visitor_id)}, {});
+  return projection::apply_sync(*sync_redis_, projected_erased(), guard_key, message, {visitor_key(visitor_id)}, {});
 }
 
 Result<projection::Outcome> CheckinStore::apply_data_key_sync(const kafka::Message& message,
                                                               const std::string& visitor_id,
                                                               const std::string& wrapped_key) {
-  return projection::apply_sync(*redis_, projected_data_key(), guard_key, message, {visitor_key(visitor_id)},
+  return projection::apply_sync(*sync_redis_, projected_data_key(), guard_key, message, {visitor_key(visitor_id)},
                                 {wrapped_key});
 }
 

@@ -58,7 +58,9 @@ struct Decision {
 
 class CheckinStore {
  public:
-  explicit CheckinStore(std::shared_ptr<redis::Client> redis);
+  // `redis` serves the asynchronous members (io thread); `sync_redis` the *_sync ones (consumer
+  // threads), a connection of their own (service::Context::projection_redis).
+  CheckinStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis);
 
   // The visitor id of a short code, if registration has published it.
   void resolve_code(const std::string& code, std::function<void(Result<std::optional<std::string>>)> done);
@@ -89,6 +91,7 @@ class CheckinStore {
 
  private:
   std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<redis::Client> sync_redis_;
 };
 
 }  // namespace expo::checkin

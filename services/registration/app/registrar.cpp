@@ -43,12 +43,12 @@ SignUpOutcome outcome_of(SignUpOutcome::Kind kind, std::string body = {}) {
 }  // namespace
 
 Registrar::Registrar(Settings settings, const model::Event& event, const clock::Clock& clock,
-                     kafka::Producer& producer, std::shared_ptr<redis::Client> redis)
+                     kafka::Producer& producer, std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> projection_redis)
     : settings_(std::move(settings)),
       event_(event),
       clock_(clock),
       producer_(producer),
-      store_(std::move(redis)),
+      store_(std::move(redis), std::move(projection_redis)),
       signer_(settings_.badge.keys, settings_.badge.current_key_id, event.id) {}
 
 void Registrar::sign_up(SignUp request, std::function<void(SignUpOutcome)> done) {

@@ -56,7 +56,7 @@ struct VisitorView {
 class Registrar : public std::enable_shared_from_this<Registrar> {
  public:
   Registrar(Settings settings, const model::Event& event, const clock::Clock& clock, kafka::Producer& producer,
-            std::shared_ptr<redis::Client> redis);
+            std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> projection_redis);
 
   void sign_up(SignUp request, std::function<void(SignUpOutcome)> done);
   // false: no such visitor. Erasure is an event too (visitors.v1) plus the key's tombstone.

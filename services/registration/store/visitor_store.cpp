@@ -147,7 +147,8 @@ Error unexpected_reply() { return Error::permanent("redis_unexpected_reply", "un
 
 }  // namespace
 
-VisitorStore::VisitorStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+VisitorStore::VisitorStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis)
+    : redis_(std::move(redis)), sync_redis_(std::move(sync_redis)) {}
 
 void VisitorStore::count_sign_up(const std::string& client_hash, std::int64_t minute, std::int64_t limit,
                                  std::function<void(Result<bool>)> done) {
@@ -239,21 +240,21 @@ void VisitorStore::erase(const std::string& visitor_id, std::function<void(Resul
 
 Result<projection::Outcome> VisitorStore::apply_registered_sync(const kafka::Message& message,
                                                                 const VisitorRecord& record) {
-  return projection::apply_sync(*redis_, projected_registered(), guard_key, message,
+  return projection::apply_sync(*sync_redis_, projected_registered(), guard_key, message,
                                 {visitor_key(record.visitor_id), phone_key(record.phone_hash), code_key(record.code)},
                                 record_args(record));
 }
 
 Result<projection::Outcome> VisitorStore::apply_erased_sync(const kafka::Message& message,
                                                             const std::string& visitor_id) {
-  return projection::apply_sync(*redis_, projected_erased(), guard_key, message,
+  return projection::apply_sync(*sync_redis_, projected_erased(), guard_key, message,
                                 {visitor_key(visitor_id), data_key_key(visitor_id)}, {visitor_id});
 }
 
 Result<projection::Outcome> VisitorStore::apply_data_key_sync(const kafka::Message& message,
                                                               const std::string& visitor_id,
                                                               const std::string& wrapped_key) {
-  return projection::apply_sync(*redis_, projected_data_key(), guard_key, message,
+  return projection::apply_sync(*sync_redis_, projected_data_key(), guard_key, message,
                                 {data_key_key(visitor_id), visitor_key(visitor_id)}, {wrapped_key});
 }
 

@@ -68,7 +68,9 @@ struct Reservation {
 
 class VisitorStore {
  public:
-  explicit VisitorStore(std::shared_ptr<redis::Client> redis);
+  // `redis` serves the asynchronous members (io thread); `sync_redis` the *_sync ones (consumer
+  // threads), a connection of their own (service::Context::projection_redis).
+  VisitorStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis);
 
   // Counts one sign-up for the client in this minute; true while within the limit.
   void count_sign_up(const std::string& client_hash, std::int64_t minute, std::int64_t limit,
@@ -91,6 +93,7 @@ class VisitorStore {
 
  private:
   std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<redis::Client> sync_redis_;
 };
 
 }  // namespace expo::registration

@@ -98,13 +98,14 @@ return redis.call('ZCARD', KEYS[1])
 
 }  // namespace
 
-LedgerStore::LedgerStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+LedgerStore::LedgerStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis)
+    : redis_(std::move(redis)), sync_redis_(std::move(sync_redis)) {}
 
 Result<projection::Outcome> LedgerStore::apply_cast_sync(const kafka::Message& message,
                                                          const events::votes::Cast& v) {
   const auto by_device = v.device_id.empty() ? prefix + "by-device:" : prefix + "by-device:" + v.device_id;
   return projection::apply_sync(
-      *redis_, cast_script(), guard_key, message,
+      *sync_redis_, cast_script(), guard_key, message,
       {vote_prefix + v.vote_id, prefix + "first:" + v.visitor_id, prefix + "by-visitor:" + v.visitor_id, by_device,
        voids_key, tally_key, voided_key, order_key},
       {v.vote_id, v.visitor_id, v.device_id, v.innovation_id, v.booth_id, v.region_id, v.day, v.at,
@@ -116,7 +117,7 @@ Result<projection::Outcome> LedgerStore::apply_voided_sync(const kafka::Message&
   const bool by_visitor = !v.visitor_id.empty();
   const auto target = by_visitor ? "visitor:" + v.visitor_id : "device:" + v.device_id;
   const auto set = by_visitor ? prefix + "by-visitor:" + v.visitor_id : prefix + "by-device:" + v.device_id;
-  return projection::apply_sync(*redis_, voided_script(), guard_key, message, {voids_key, set, tally_key, voided_key},
+  return projection::apply_sync(*sync_redis_, voided_script(), guard_key, message, {voids_key, set, tally_key, voided_key},
                                 {target, std::to_string(events::votes::instant_ms(v.at)), v.reason, vote_prefix});
 }
 

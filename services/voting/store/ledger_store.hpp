@@ -58,7 +58,9 @@ struct FlaggedDevice {
 
 class LedgerStore {
  public:
-  explicit LedgerStore(std::shared_ptr<redis::Client> redis);
+  // `redis` serves the asynchronous members (io thread); `sync_redis` the *_sync ones (consumer
+  // threads), a connection of their own (service::Context::projection_redis).
+  LedgerStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis);
 
   Result<projection::Outcome> apply_cast_sync(const kafka::Message& message, const events::votes::Cast& vote);
   Result<projection::Outcome> apply_voided_sync(const kafka::Message& message, const events::votes::Voided& v);
@@ -73,6 +75,7 @@ class LedgerStore {
 
  private:
   std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<redis::Client> sync_redis_;
 };
 
 }  // namespace expo::voting

@@ -123,7 +123,8 @@ std::string seconds(std::chrono::seconds s) { return std::to_string(s.count()); 
 
 }  // namespace
 
-VoteStore::VoteStore(std::shared_ptr<redis::Client> redis) : redis_(std::move(redis)) {}
+VoteStore::VoteStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis)
+    : redis_(std::move(redis)), sync_redis_(std::move(sync_redis)) {}
 
 void VoteStore::reserve(const VoteKey& key, int votes_per_day, std::chrono::milliseconds pending_for,
                         std::function<void(Result<Reservation>)> done) {
@@ -221,20 +222,20 @@ void VoteStore::checkins_position(std::size_t partitions,
 }
 
 Result<void> VoteStore::record_checkin_sync(const std::string& visitor_id, const std::string& booth_id) {
-  auto reply = redis_->command_sync({"HSET", visitor_key(visitor_id), "b:" + booth_id, "1"});
+  auto reply = sync_redis_->command_sync({"HSET", visitor_key(visitor_id), "b:" + booth_id, "1"});
   if (!reply) return reply.error();
   return {};
 }
 
 Result<void> VoteStore::advance_checkins_position_sync(std::int32_t partition, std::int64_t next_offset) {
-  auto reply = redis_->eval_sync(advance_script(), {position_key}, {std::to_string(partition), std::to_string(next_offset)});
+  auto reply = sync_redis_->eval_sync(advance_script(), {position_key}, {std::to_string(partition), std::to_string(next_offset)});
   if (!reply) return reply.error();
   return {};
 }
 
 Result<void> VoteStore::record_vote_sync(const std::string& visitor_id, const std::string& innovation_id,
                                          const std::string& vote_id, const std::string& day) {
-  auto reply = redis_->eval_sync(record_script(), {visitor_key(visitor_id)}, {innovation_id, vote_id, day});
+  auto reply = sync_redis_->eval_sync(record_script(), {visitor_key(visitor_id)}, {innovation_id, vote_id, day});
   if (!reply) return reply.error();
   return {};
 }

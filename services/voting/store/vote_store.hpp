@@ -57,7 +57,9 @@ struct Reservation {
 
 class VoteStore {
  public:
-  explicit VoteStore(std::shared_ptr<redis::Client> redis);
+  // `redis` serves the asynchronous members (io thread); `sync_redis` the *_sync ones (consumer
+  // threads), a connection of their own (service::Context::projection_redis).
+  VoteStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis);
 
   // One script: an earlier answer to this client_event_id, or the facts of a refusal, or the vote
   // reserved (innovation marked, the day's count raised, the answer key "pending").
@@ -87,6 +89,7 @@ class VoteStore {
 
  private:
   std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<redis::Client> sync_redis_;
 };
 
 }  // namespace expo::voting

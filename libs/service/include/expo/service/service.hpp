@@ -59,6 +59,9 @@ struct Context {
   metrics::Registry& metrics;
   kafka::Producer& producer;
   std::shared_ptr<redis::Client> redis;
+  // For consumer handlers' blocking calls (command_sync/eval_sync): the same Redis on a connection
+  // and thread of its own, so projections keep pace while HTTP work fills the io thread.
+  std::shared_ptr<redis::Client> projection_redis;
   // The admin token (may be empty: admin routes then answer 403 admin_disabled).
   const std::string& admin_token;
   // Hooks run on a worker thread during stop, after HTTP drained and before the producer flushes
