@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -11,6 +12,7 @@ import { freePort, required, requireFile } from './helpers.mjs';
 
 const execFileP = promisify(execFile);
 const CERTUTIL = '/usr/bin/certutil';
+const CHROMIUM = '/usr/bin/chromium';
 
 // Starts nginx alone, in a run dir of its own under runDir (its own CA, config, pid file and logs),
 // on free loopback ports, routing to the services' ports: { registration, checkin, voting,
@@ -70,6 +72,36 @@ export async function trustingBrowserEnv(home, front) {
   await execFileP(CERTUTIL, ['-N', '-d', db, '--empty-password']);
   await execFileP(CERTUTIL, ['-A', '-d', db, '-n', 'expo-test-local-ca', '-t', 'C,,', '-i', front.ca]);
   return { ...process.env, HOME: home };
+}
+
+// Debian's Chromium, headless, in a fresh persistent profile (service worker, IndexedDB and
+// localStorage survive reloads in it) that trusts the front's CA, with relative URLs resolved against
+// the front. `options` are Playwright's context options (viewport, isMobile, ...); `args` are added to
+// the usual switches. Returns { context, close() }; close() also removes the profile.
+export async function launchTrustingChromium(playwright, front, { args = [], ...options } = {}) {
+  requireFile(CHROMIUM, 'Chromium (apt-get install chromium)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-chromium-'));
+  try {
+    const context = await playwright.chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      env: await trustingBrowserEnv(dir, front),
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
+      baseURL: front.base,
+      ...options,
+    });
+    return {
+      context,
+      async close() {
+        await context.close().catch(() => {});
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 // Sends a request a page made (a Playwright Request) through the front, trusting its CA and nothing

@@ -1,7 +1,8 @@
 // Helpers shared by the browser tests: the services as processes on the test stack (free ports,
-// secrets, readiness, stop), a fake camera video of a badge QR, and the check-ins that reached Kafka.
+// secrets, readiness, stop), page script errors, a fake camera video of a badge QR, visitors, tablets
+// and their check-ins, and the check-ins that reached Kafka.
 import { spawn, execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -50,9 +51,11 @@ export function sharedSecrets() {
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Starts a service binary on a free port and waits for /readyz. Its log goes to runDir.
-export async function startService({ name, binary, env, runDir }) {
-  const port = await freePort();
+// Starts a service binary and waits for /readyz. Its log goes to runDir. `port` defaults to a free
+// one; a test passes its own when something must know the port first (the TLS front, which starts
+// before the services so a service can be told the front's address).
+export async function startService({ name, binary, env, runDir, port: wanted }) {
+  const port = wanted ?? await freePort();
   const log = path.join(runDir, `${name}-browser-${process.pid}-${port}.log`);
   const out = fs.openSync(log, 'a');
   const child = spawn(binary, [], {
@@ -94,6 +97,33 @@ export async function startService({ name, binary, env, runDir }) {
       return result;
     },
   };
+}
+
+// playwright-core from tests/browser/node_modules, or an error that says how to install it.
+export async function importPlaywright() {
+  try {
+    return await import('playwright-core');
+  } catch (error) {
+    throw new Error(`playwright-core is not installed: run "npm ci" in tests/browser (${error.message})`);
+  }
+}
+
+// Collects every script error of a page into `errors` (strings naming the page), for a final
+// "no script error" test: uncaught exceptions and console errors. Chromium logs every 4xx/5xx fetch
+// (and every fetch refused while offline) as "Failed to load resource"; tests cause both on purpose.
+export function watchPageErrors(page, errors) {
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(`${page.url()}: console: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+// A shipped string with its {name} placeholders filled, as the pages' scripts fill them.
+export function fillPlaceholders(text, vars) {
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
 // Polls fn() until it returns a truthy value or the deadline passes (then throws naming what).
@@ -180,4 +210,26 @@ export async function registerVisitor(registrationBase, runDir, firstName) {
   });
   if (response.status !== 201) throw new Error(`registration answered ${response.status}: ${await response.text()}`);
   return { name, firstName, ...(await response.json()) };
+}
+
+// Registers a booth tablet on the check-in service with the admin token: { device_id, device_key, ... }.
+export async function registerTablet(checkinBase, adminToken, boothId, label) {
+  const response = await fetch(`${checkinBase}/v1/admin/devices`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ booth_id: boothId, label }),
+  });
+  if (response.status !== 201) throw new Error(`registering a tablet answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+// A tablet's scan of a badge (its token or its 8-character code): the check-in service's answer
+// { status, body }, for the test to judge.
+export async function checkIn(checkinBase, deviceKey, badge) {
+  const response = await fetch(`${checkinBase}/v1/checkins`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${deviceKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ badge, client_event_id: randomUUID() }),
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
 }
