@@ -135,7 +135,8 @@ async function answer(page, kind, screenshot) {
     // answered look the same from here.
     const state = await page.evaluate(() => window.ExpoBooth.state()).catch(() => 'unknown');
     const camera = await page.getAttribute('#camera-status', 'data-status').catch(() => 'unknown');
-    assert.fail(`no "${kind}" answer within 20 s; camera ${camera}; state ${JSON.stringify(state)}; ` +
+    const frames = await page.evaluate(() => window.ExpoScanner.stats()).catch(() => 'unknown');
+    assert.fail(`no "${kind}" answer within 20 s; camera ${camera} ${JSON.stringify(frames)}; state ${JSON.stringify(state)}; ` +
       `last API calls: ${(apiCalls.get(page) || []).slice(-6).join(' | ')}`);
   }
   const shownAt = Date.now();
@@ -265,7 +266,7 @@ after(async () => {
 
 test('the admin page sets up a tablet whose camera checks a badge in: green, then amber; an unknown code is red',
   { timeout: 180_000 }, async () => {
-    // The fake camera: the badge page's own QR, 2.5 s in view, 2.5 s away, in a loop.
+    // The fake camera: the badge page's own QR, 4 s in view, 2.5 s away, in a loop.
     const badgePage = await fetch(`${registration.base}/v1/visitors/${encodeURIComponent(visitors.camera.visitor_id)}/badge?token=${encodeURIComponent(visitors.camera.badge_token)}`);
     assert.equal(badgePage.status, 200);
     const svg = /<svg[\s\S]*?<\/svg>/.exec(await badgePage.text());
@@ -279,7 +280,7 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
       const W = 640;
       const H = 480;
       const qr = await rasterizeSvg(page, svg[0], { width: W, height: H, size: 320 });
-      writeY4m(video, { width: W, height: H, fps: 10, frames: [{ luma: qr, repeat: 25 }, { luma: Buffer.alloc(W * H, 230), repeat: 25 }] });
+      writeY4m(video, { width: W, height: H, fps: 10, frames: [{ luma: qr, repeat: 40 }, { luma: Buffer.alloc(W * H, 230), repeat: 25 }] });
     } finally {
       await helper.close();
     }

@@ -313,9 +313,10 @@ test('the same innovation again, from a tab opened before the vote: the service 
       code: 'already_voted',
       text: fillPlaceholders(strings.id['msg.error.already_voted'], { name: innovationName(FIRST_VOTE) }),
     });
-    // The page now knows: the item shows voted.
+    // The page now knows: the item shows voted, and the votes left are the ballot's, not the stale 3.
     assert.equal(await staleTab.getAttribute(item(FIRST_VOTE), 'data-voted'), 'true');
     assert.equal(await staleTab.isDisabled(`${item(FIRST_VOTE)} .vote`), true);
+    await staleTab.waitForFunction(() => document.getElementById('remaining').textContent.trim() === '2');
     await staleTab.screenshot({ path: shot('voting-04-refused.png') });
     // Nothing counted.
     const ballot = await myBallot();

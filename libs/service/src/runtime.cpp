@@ -231,6 +231,7 @@ int run(int argc, char** argv, const Definition& definition) {
                     admin_token);
 
   std::vector<std::function<void()>> stop_hooks;
+  std::vector<std::function<void()>> consumer_stops;
   std::vector<std::unique_ptr<kafka::Consumer>> consumers;
   Context context{.name = definition.name,
                   .io = io,
@@ -254,7 +255,7 @@ int run(int argc, char** argv, const Definition& definition) {
                         }});
                     if (!consumer) return consumer.error();
                     (*consumer)->start();
-                    stop_hooks.push_back([c = consumer->get()] { c->stop(); });
+                    consumer_stops.push_back([c = consumer->get()] { c->stop(); });
                     consumers.push_back(std::move(*consumer));
                     return {};
                   }};
@@ -301,6 +302,11 @@ int run(int argc, char** argv, const Definition& definition) {
     readiness->stop();
     server.stop([&] {
       stopper = std::thread([&] {
+        // Consumers leave their groups side by side: right after a broker restart each may wait for
+        // its group's rebalance, and one after another they could outlast the orchestrator's grace.
+        std::vector<std::thread> leaving;
+        for (auto& consumer_stop : consumer_stops) leaving.emplace_back(consumer_stop);
+        for (auto& t : leaving) t.join();
         for (auto& hook : stop_hooks) hook();
         (*producer)->stop(std::chrono::milliseconds(5000));
         boost::asio::post(io, [&] {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -38,6 +39,16 @@ std::string error_code(const HttpResult& result) {
   return "(no envelope: " + result.body + ")";
 }
 
+HttpResult retry_while_unavailable(const std::function<HttpResult()>& request, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  auto answer = request();
+  while (answer.status == 503 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    answer = request();
+  }
+  return answer;
+}
+
 std::string test_badge(const std::string& visitor_id) {
   auto keys = auth::parse_signing_keys(secrets::badge_signing_keys);
   const auth::BadgeSigner signer(*keys, keys->front().id, "jatim-inovasi-2023");
@@ -45,8 +56,9 @@ std::string test_badge(const std::string& visitor_id) {
 }
 
 std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<std::string>& keys,
-                                       std::chrono::milliseconds settle) {
+                                       std::size_t expected, std::chrono::milliseconds settle) {
   std::mutex mutex;
+  std::condition_variable arrived;
   std::vector<TopicRecord> found;
   auto consumer = kafka::Consumer::create(
       {.brokers = required_env("EXPO_TEST_KAFKA_BROKERS"),
@@ -57,11 +69,16 @@ std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<
         if (!keys.contains(std::string(m.key))) return {};
         std::lock_guard lock(mutex);
         found.push_back({std::string(m.key), std::string(m.value), m.tombstone});
+        arrived.notify_all();
         return {};
       });
   EXPECT_TRUE(consumer.ok());
   if (!consumer) return {};
   (*consumer)->start();
+  {
+    std::unique_lock lock(mutex);
+    arrived.wait_for(lock, std::chrono::seconds(30), [&] { return found.size() >= expected; });
+  }
   std::this_thread::sleep_for(settle);
   (*consumer)->stop();
   std::lock_guard lock(mutex);
@@ -69,9 +86,9 @@ std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<
 }
 
 std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
-                                              std::chrono::milliseconds settle) {
+                                              std::size_t expected, std::chrono::milliseconds settle) {
   std::vector<boost::json::object> events;
-  for (const auto& record : topic_records(topic, keys, settle)) {
+  for (const auto& record : topic_records(topic, keys, expected, settle)) {
     boost::system::error_code ec;
     auto value = boost::json::parse(record.value, ec);
     events.push_back(!ec && value.is_object() ? value.as_object() : boost::json::object{});

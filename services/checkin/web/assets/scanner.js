@@ -92,7 +92,11 @@
       if (stopped) return;
       if (!document.hidden && video.readyState >= 2 && video.videoWidth > 0) {
         try {
+          stats.frames += 1;
+          const started = performance.now();
           const text = await detect(video);
+          stats.lastDecodeMs = Math.round(performance.now() - started);
+          if (text) stats.read += 1;
           if (text && !stopped) onText(text);
         } catch (e) {
           if (detect.broken && detect.broken()) {
@@ -141,5 +145,9 @@
     return { stop };
   }
 
-  window.ExpoScanner = { start };
+  // What the camera loop has done, for the operations view and the tests: frames examined, frames
+  // that held a code, and how long the last decode took.
+  const stats = { frames: 0, read: 0, lastDecodeMs: null };
+
+  window.ExpoScanner = { start, stats: () => ({ ...stats }) };
 })();

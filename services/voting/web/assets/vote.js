@@ -52,6 +52,24 @@
     if (n <= 0) disableAll();
   }
 
+  // After a refusal the page may be behind (the visitor voted in another tab or on another phone):
+  // the ballot says how things stand now.
+  async function refresh() {
+    try {
+      const response = await fetch(`/v1/votes/me?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
+      if (!response.ok) return;
+      const ballot = await response.json();
+      (ballot.innovations_voted || []).forEach((id) => {
+        const item = document.querySelector(`.item[data-innovation-id="${CSS.escape(id)}"]`);
+        if (item && item.dataset.voted !== 'true') markVoted(item);
+      });
+      if (ballot.open === false) disableAll();
+      setRemaining(ballot.remaining_today);
+    } catch (e) {
+      // the numbers on the page stay as they were
+    }
+  }
+
   // A refusal or failure: what the page does, then the message for its code.
   function refused(item, status, code, retryAfter) {
     const button = item.querySelector('.vote');
@@ -66,6 +84,7 @@
     if (!has(key)) key = status === 429 ? 'msg.error.rate_limited' : retry ? 'msg.error.unavailable' : 'msg.error.generic';
     const seconds = Math.max(1, Math.min(600, parseInt(retryAfter, 10) || 5));
     show('error', t(key, { name, seconds }), code);
+    if (!retry) refresh();
   }
 
   async function send(item) {

@@ -9,8 +9,8 @@
 //   }
 //
 // Stop order on SIGTERM/SIGINT: /readyz turns 503, the server stops accepting and drains requests in
-// progress, the service's stop hooks run (consumers commit and leave their group), the producer
-// flushes, Redis disconnects, the process exits 0. A second signal exits at once with status 1.
+// progress, the consumers commit and leave their groups (all at once), the service's stop hooks run,
+// the producer flushes, Redis disconnects, the process exits 0. A second signal exits at once with status 1.
 
 #include <cstdint>
 #include <functional>

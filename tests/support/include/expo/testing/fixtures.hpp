@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,11 +31,20 @@ struct TopicRecord {
 };
 
 // The records of `topic` whose key is one of `keys`, in partition order, read from the beginning by a
-// fresh consumer group for `settle` (long enough for the group to join and catch up on the test stack).
+// fresh consumer group: until `expected` of them have arrived (30 s at most: joining a group right
+// after a broker restart takes a while), then `settle` longer, so a surplus (a duplicate) shows too.
 std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<std::string>& keys,
-                                       std::chrono::milliseconds settle = std::chrono::seconds(4));
+                                       std::size_t expected,
+                                       std::chrono::milliseconds settle = std::chrono::milliseconds(1500));
 // The same, values parsed as JSON objects (an empty object for a value that is not one).
 std::vector<boost::json::object> topic_events(const std::string& topic, const std::set<std::string>& keys,
-                                              std::chrono::milliseconds settle = std::chrono::seconds(4));
+                                              std::size_t expected,
+                                              std::chrono::milliseconds settle = std::chrono::milliseconds(1500));
+
+// Calls `request` until it answers something other than 503 or `deadline` passes; the last answer.
+// For the first write after a dependency came back: the service is ready as soon as the broker
+// answers, while its partitions may still be electing leaders for a moment, and a 503 then is honest.
+HttpResult retry_while_unavailable(const std::function<HttpResult()>& request,
+                                   std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
 }  // namespace expo::testing
