@@ -12,20 +12,14 @@
 
 #include "client.hpp"
 #include "expo/kafka/properties.hpp"
+#include "held_batch.hpp"
 #include "log_limiter.hpp"
 
 namespace expo::kafka {
 namespace {
 
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-
-std::string_view as_view(const void* data, std::size_t size) {
-  if (data == nullptr) return {};
-  return {static_cast<const char*>(data), size};
-}
+using detail::MessagePtr;
+using Clock = std::chrono::steady_clock;
 
 std::string where(std::string_view topic, std::int32_t partition, std::int64_t offset) {
   return std::string(topic) + "/" + std::to_string(partition) + "@" + std::to_string(offset);
@@ -47,8 +41,8 @@ void commit_stored(rd_kafka_t* rk, std::string_view why) {
 }  // namespace
 
 struct Consumer::Impl {
-  Impl(ConsumerConfig cfg, Handler h, ConsumerObserver obs)
-      : config(std::move(cfg)), handler(std::move(h)), observer(std::move(obs)) {}
+  Impl(ConsumerConfig cfg, BatchHandler h, ConsumerObserver obs, BatchOptions b)
+      : config(std::move(cfg)), handler(std::move(h)), observer(std::move(obs)), batch(b) {}
 
   ~Impl() {
     stop();
@@ -64,9 +58,13 @@ struct Consumer::Impl {
   }
 
   ConsumerConfig config;
-  Handler handler;
+  BatchHandler handler;
   ConsumerObserver observer;
+  BatchOptions batch;
   detail::HandlePtr rk;
+  // Taken from librdkafka, not yet handled. Consumer thread only (on_rebalance runs there too, inside
+  // rd_kafka_consumer_poll).
+  detail::HeldBatch held;
 
   std::thread thread;
   std::mutex mutex;
@@ -96,10 +94,15 @@ struct Consumer::Impl {
       }
       return;
     }
+    auto* self = static_cast<Impl*>(opaque);
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       if (parts != nullptr && parts->cnt > 0) {
         log::info("kafka partitions revoked", {{"client", rd_kafka_name(handle)}, {"partitions", count}});
       }
+      // A batch being gathered may hold messages of these partitions. They are let go unhandled: their
+      // offsets could no longer be stored, and their next owner handles them (handling them here too
+      // would make two members apply the same messages at once).
+      if (parts != nullptr) self->drop_held(*parts, "revoked");
       // Handlers run on this same thread, so every offset stored so far is for finished work: commit
       // it before the partitions move, so their next owner starts right after it.
       // A lost assignment (session timed out) can no longer commit.
@@ -115,6 +118,7 @@ struct Consumer::Impl {
       return;
     }
     log::error("kafka rebalance error", {{"client", rd_kafka_name(handle)}, {"error", rd_kafka_err2name(err)}});
+    self->drop_all_held("rebalance error");
     rd_kafka_assign(handle, nullptr);
   }
 
@@ -133,23 +137,80 @@ struct Consumer::Impl {
     return !cv.wait_for(lock, delay, [this] { return stop_requested.load(); });
   }
 
-  void report_lag(std::string_view topic, std::int32_t partition, std::int64_t offset) {
-    if (!observer.on_lag) return;
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    const std::string name(topic);
-    // Cached from the last fetch response: no request to the broker.
-    if (rd_kafka_get_watermark_offsets(rk.get(), name.c_str(), partition, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        high < 0) {
-      return;
+  void drop_held(const rd_kafka_topic_partition_list_t& partitions, std::string_view why) {
+    if (const auto dropped = held.drop_partitions(partitions); dropped > 0) {
+      log::info("kafka messages of a gathered batch left to the partitions' next owner",
+                {{"messages", std::to_string(dropped)}, {"why", std::string(why)}});
     }
-    observer.on_lag(topic, partition, std::max<std::int64_t>(0, high - (offset + 1)));
   }
 
-  Result<void> call_handler(const Message& message) {
-    // A throwing handler must neither end the process nor let the loop move past its message.
+  void drop_all_held(std::string_view why) {
+    if (held.empty()) return;
+    log::info("kafka gathered batch dropped", {{"messages", std::to_string(held.size())}, {"why", std::string(why)}});
+    held.clear();
+  }
+
+  // Watermarks cached from the last fetch response (no request to the broker), one lookup per
+  // partition and report.
+  class LagReporter {
+   public:
+    explicit LagReporter(Impl& impl) : impl_(impl) {}
+
+    void report(const Message& message) {
+      const auto high = high_watermark(message.topic, message.partition);
+      if (high < 0) return;
+      impl_.observer.on_lag(message.topic, message.partition, std::max<std::int64_t>(0, high - (message.offset + 1)));
+    }
+
+   private:
+    struct Known {
+      std::string_view topic;
+      std::int32_t partition;
+      std::int64_t high;
+    };
+
+    std::int64_t high_watermark(std::string_view topic, std::int32_t partition) {
+      for (const auto& k : known_) {
+        if (k.partition == partition && k.topic == topic) return k.high;
+      }
+      std::int64_t low = 0;
+      std::int64_t high = -1;
+      const std::string name(topic);
+      if (rd_kafka_get_watermark_offsets(impl_.rk.get(), name.c_str(), partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR) {
+        high = -1;
+      }
+      known_.push_back({topic, partition, high});
+      return high;
+    }
+
+    Impl& impl_;
+    std::vector<Known> known_;
+  };
+
+  void report_handled_lag() {
+    if (!observer.on_lag) return;
+    LagReporter lag(*this);
+    for (const auto& message : held.messages()) lag.report(message);
+  }
+
+  // After a failed attempt: each partition is stuck at its first held message.
+  void report_stuck_lag() {
+    if (!observer.on_lag) return;
+    LagReporter lag(*this);
+    std::vector<std::pair<std::string_view, std::int32_t>> seen;
+    for (const auto& message : held.messages()) {
+      const std::pair key{message.topic, message.partition};
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      lag.report(message);
+    }
+  }
+
+  Result<void> call_handler() {
+    // A throwing handler must neither end the process nor let the loop move past its messages.
     try {
-      return handler(message);
+      return handler(held.messages());
     } catch (const std::exception& e) {
       return Error::retryable_error("handler_exception", e.what());
     } catch (...) {
@@ -157,60 +218,77 @@ struct Consumer::Impl {
     }
   }
 
-  void store_offset(const rd_kafka_message_t& m, std::string_view topic) {
-    detail::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), rd_kafka_topic_name(m.rkt), m.partition)->offset = m.offset + 1;
-    auto err = rd_kafka_offsets_store(rk.get(), list.get());
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = list->elems[0].err;
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      // The partition was taken away while the handler ran: its new owner handles the message
-      // again, which the handler's idempotence absorbs.
-      detail::log_limited(rk.get(), log::Level::warn, std::string("store/") + rd_kafka_err2name(err),
-                          "kafka offset store failed", {"error", rd_kafka_err2name(err)},
-                          {"at", where(topic, m.partition, m.offset)});
+  void store_offsets() {
+    const auto list = held.next_offsets();
+    const auto err = rd_kafka_offsets_store(rk.get(), list.get());
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& entry = list->elems[i];
+      const auto partition_err = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : entry.err;
+      if (partition_err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      // The partition was taken away while the handler ran (its assignment lost): its new owner
+      // handles the messages again, which the handler's idempotence absorbs.
+      detail::log_limited(rk.get(), log::Level::warn, std::string("store/") + rd_kafka_err2name(partition_err),
+                          "kafka offset store failed", {"error", rd_kafka_err2name(partition_err)},
+                          {"at", where(entry.topic, entry.partition, entry.offset - 1)});
     }
   }
 
-  void process(const rd_kafka_message_t& m) {
-    Message message;
-    message.topic = rd_kafka_topic_name(m.rkt);
-    message.partition = m.partition;
-    message.offset = m.offset;
-    message.key = as_view(m.key, m.key_len);
-    message.value = as_view(m.payload, m.len);
-    message.tombstone = m.payload == nullptr;
-    rd_kafka_timestamp_type_t ts_type;
-    message.timestamp_ms = rd_kafka_message_timestamp(&m, &ts_type);
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(&m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
-      const char* name = nullptr;
-      const void* value = nullptr;
-      std::size_t size = 0;
-      for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        message.headers.push_back({name, std::string(as_view(value, size))});
-      }
-    }
-
+  // Calls the handler with the held messages until it succeeds (then stores all their offsets) or
+  // stop() is requested (then stores nothing).
+  void handle_held() {
     auto backoff = config.retry_backoff_min;
     for (;;) {
-      const auto result = call_handler(message);
+      const auto result = call_handler();
       if (result.ok()) {
-        store_offset(m, message.topic);
-        report_lag(message.topic, m.partition, m.offset);
+        store_offsets();
+        report_handled_lag();
         return;
       }
+      const auto& first = held.messages().front();
       detail::log_limited(rk.get(), log::Level::warn, "handler/" + result.error().code,
-                          "kafka handler failed; retrying the same message", {"error", result.error().code},
-                          {"at", where(message.topic, m.partition, m.offset)});
-      report_lag(message.topic, m.partition, m.offset);
+                          "kafka handler failed; retrying the same messages", {"error", result.error().code},
+                          {"at", where(first.topic, first.partition, first.offset)});
+      report_stuck_lag();
       if (!wait_unless_stopped(backoff)) {
-        // Not stored, so not committed: whoever consumes this partition next starts at this message.
-        log::info("kafka consumer stopping; message left for redelivery",
-                  {{"at", where(message.topic, m.partition, m.offset)}});
+        // Not stored, so not committed: whoever consumes these partitions next starts at these messages.
+        log::info("kafka consumer stopping; messages left for redelivery",
+                  {{"at", where(first.topic, first.partition, first.offset)},
+                   {"messages", std::to_string(held.size())}});
         return;
       }
       backoff = std::min(backoff * 2, config.retry_backoff_max);
+    }
+  }
+
+  // One rd_kafka_consumer_poll: a message, or nothing (timeout, or an error event, which is logged).
+  // Rebalance, error and commit callbacks run inside it.
+  MessagePtr poll_message(int timeout_ms) {
+    MessagePtr m(rd_kafka_consumer_poll(rk.get(), timeout_ms));
+    if (!m || m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return m;
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "";
+      detail::log_limited(rk.get(), log::Level::warn, std::string("consume/") + rd_kafka_err2name(m->err),
+                          "kafka consume error", {"error", rd_kafka_err2name(m->err)}, {"topic", topic});
+    }
+    return nullptr;
+  }
+
+  // Fills `held` (see BatchOptions); leaves it empty when nothing came within 100 ms, so stop() is
+  // noticed promptly.
+  void gather() {
+    MessagePtr first = poll_message(100);
+    if (!first) return;
+    held.add(std::move(first));
+    const auto deadline = Clock::now() + batch.max_wait;
+    while (held.size() < batch.max_messages && !stop_requested.load()) {
+      // At most 100 ms a poll, so a stop() is noticed promptly whatever max_wait is.
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+      const int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 100));
+      if (MessagePtr m = poll_message(timeout_ms)) {
+        held.add(std::move(m));
+      } else if (timeout_ms == 0) {
+        return;  // time is up and nothing more was already fetched
+      }
     }
   }
 
@@ -224,16 +302,10 @@ struct Consumer::Impl {
       }
     }
     while (!stop_requested.load()) {
-      MessagePtr m(rd_kafka_consumer_poll(rk.get(), 100));
-      if (!m) continue;
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-        const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "";
-        detail::log_limited(rk.get(), log::Level::warn, std::string("consume/") + rd_kafka_err2name(m->err),
-                            "kafka consume error", {"error", rd_kafka_err2name(m->err)}, {"topic", topic});
-        continue;
-      }
-      process(*m);
+      gather();
+      // Revocations during gather() may have emptied it; a stop during it leaves the batch unhandled.
+      if (!held.empty() && !stop_requested.load()) handle_held();
+      held.clear();
     }
     commit_stored(rk.get(), "stop");
     // Revokes the assignment (through on_rebalance, which commits again) and leaves the group, so the
@@ -267,11 +339,24 @@ Consumer::~Consumer() = default;
 
 Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerConfig config, Handler handler, ConsumerObserver observer) {
   if (!handler) return Error::permanent("kafka_config", "handler is empty");
+  // Batches of exactly one message: the batch loop then behaves as a loop over single messages.
+  BatchHandler one_by_one = [handler = std::move(handler)](std::span<const Message> messages) {
+    return handler(messages.front());
+  };
+  return create_batched(std::move(config), std::move(one_by_one), std::move(observer),
+                        {.max_messages = 1, .max_wait = std::chrono::milliseconds(0)});
+}
+
+Result<std::unique_ptr<Consumer>> Consumer::create_batched(ConsumerConfig config, BatchHandler handler,
+                                                           ConsumerObserver observer, BatchOptions batch) {
+  if (!handler) return Error::permanent("kafka_config", "handler is empty");
+  if (batch.max_messages == 0) return Error::permanent("kafka_config", "batch max_messages must be at least 1");
+  if (batch.max_wait.count() < 0) return Error::permanent("kafka_config", "batch max_wait must not be negative");
   auto props = consumer_properties(config);
   if (!props) return props.error();
   auto conf = detail::make_conf(*props);
   if (!conf) return conf.error();
-  auto impl = std::make_unique<Impl>(std::move(config), std::move(handler), std::move(observer));
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(handler), std::move(observer), batch);
   rd_kafka_conf_set_opaque(conf->get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::on_rebalance);
   rd_kafka_conf_set_error_cb(conf->get(), &Impl::on_error);

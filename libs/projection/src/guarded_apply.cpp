@@ -2,36 +2,11 @@
 
 #include "expo/kafka/consumer.hpp"
 #include "expo/redis/client.hpp"
+#include "lua_wrappers.hpp"
 
 namespace expo::projection {
-namespace {
 
-// KEYS[1] guard hash, ARGV[1] field, ARGV[2] offset; the rest belongs to the effect.
-std::string wrap(std::string_view effect) {
-  std::string lua = R"lua(
-local applied = redis.call('HGET', KEYS[1], ARGV[1])
-if applied and tonumber(applied) >= tonumber(ARGV[2]) then
-  return 0
-end
-local function effect(KEYS, ARGV)
-)lua";
-  lua += effect;
-  lua += R"lua(
-end
-local effect_keys = {}
-for i = 2, #KEYS do effect_keys[i - 1] = KEYS[i] end
-local effect_args = {}
-for i = 3, #ARGV do effect_args[i - 2] = ARGV[i] end
-effect(effect_keys, effect_args)
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
-)lua";
-  return lua;
-}
-
-}  // namespace
-
-GuardedScript::GuardedScript(std::string_view effect) : script_(wrap(effect)) {}
+GuardedScript::GuardedScript(std::string_view effect) : script_(detail::guarded_single_lua(effect)) {}
 
 std::string guard_field(std::string_view topic, int partition) {
   return std::string(topic) + ":" + std::to_string(partition);

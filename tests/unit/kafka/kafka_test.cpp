@@ -397,4 +397,56 @@ TEST(KafkaConsumer, DestroyWithoutStartIsClean) {
   EXPECT_LT(Clock::now() - before, 5s);
 }
 
+TEST(KafkaConsumer, CreateBatchedRejectsInvalidOptions) {
+  ConsumerConfig config;
+  config.brokers = kUnreachable;
+  config.group_id = "g";
+  config.topics = {"votes.v1"};
+  const auto handler = [](std::span<const expo::kafka::Message>) -> expo::Result<void> { return {}; };
+
+  auto no_handler = expo::kafka::Consumer::create_batched(config, {});
+  ASSERT_FALSE(no_handler.ok());
+  EXPECT_EQ(no_handler.error().code, "kafka_config");
+
+  auto empty_batches = expo::kafka::Consumer::create_batched(config, handler, {}, {.max_messages = 0});
+  ASSERT_FALSE(empty_batches.ok());
+  EXPECT_EQ(empty_batches.error().code, "kafka_config");
+  EXPECT_FALSE(empty_batches.error().retryable);
+
+  auto negative_wait = expo::kafka::Consumer::create_batched(config, handler, {}, {.max_wait = -1ms});
+  ASSERT_FALSE(negative_wait.ok());
+  EXPECT_EQ(negative_wait.error().code, "kafka_config");
+
+  config.group_id.clear();
+  auto no_group = expo::kafka::Consumer::create_batched(config, handler);
+  ASSERT_FALSE(no_group.ok());
+  EXPECT_EQ(no_group.error().code, "kafka_config");
+
+  config.group_id = "g";
+  EXPECT_TRUE(expo::kafka::Consumer::create_batched(config, handler, {}, {.max_messages = 1, .max_wait = 0ms}).ok());
+}
+
+TEST(KafkaConsumer, BatchedStopsPromptlyWhenTheBrokerIsDown) {
+  ConsumerConfig config;
+  config.brokers = kUnreachable;
+  config.group_id = "unit-down-batched";
+  config.topics = {"votes.v1"};
+  std::atomic<int> calls{0};
+  auto consumer = expo::kafka::Consumer::create_batched(
+      config,
+      [&](std::span<const expo::kafka::Message>) -> expo::Result<void> {
+        ++calls;
+        return {};
+      },
+      {}, {.max_messages = 1000, .max_wait = 2000ms});
+  ASSERT_TRUE(consumer.ok()) << consumer.error().message;
+  (*consumer)->start();
+  std::this_thread::sleep_for(300ms);  // let it try to connect; not an assertion
+  const auto before = Clock::now();
+  (*consumer)->stop();
+  EXPECT_LT(Clock::now() - before, 5s);
+  EXPECT_EQ(calls.load(), 0);
+  (*consumer)->stop();  // idempotent
+}
+
 }  // namespace
