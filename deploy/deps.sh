@@ -22,7 +22,7 @@ kafka_pom=$repo_root/deploy/kafka/pom.xml
 apt_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  librdkafka-dev libhiredis-dev prometheus-cpp-dev
+  librdkafka-dev libhiredis-dev prometheus-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libssl-dev
   redis-server kcat wrk prometheus
   nginx openssl
