@@ -551,4 +551,29 @@ Result<Reply> Client::eval_sync(const Script& script, std::vector<std::string> k
   });
 }
 
+std::vector<Result<Reply>> Client::eval_all_sync(const Script& script, std::vector<EvalCall> calls) {
+  const auto n = calls.size();
+  if (n == 0) return {};
+  // The answers belong to the io thread's callbacks until the last one has arrived; only then (the
+  // promise in run_sync orders it) does this thread read them. On a timeout it reads nothing.
+  struct Join {
+    std::vector<Result<Reply>> answers;
+    std::size_t left;
+  };
+  auto join = std::make_shared<Join>(
+      Join{std::vector<Result<Reply>>(n, Error::retryable_error("redis_timeout", "no answer")), n});
+  auto all = impl_->run_sync([script, calls = std::move(calls), join](detail::ClientImpl& impl, Callback done) mutable {
+    auto shared_done = std::make_shared<Callback>(std::move(done));
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      impl.eval(script, std::move(calls[i].keys), std::move(calls[i].args),
+                [join, i, shared_done](Result<Reply> reply) {
+                  join->answers[i] = std::move(reply);
+                  if (--join->left == 0) (*shared_done)(Reply{});
+                });
+    }
+  });
+  if (!all) return std::vector<Result<Reply>>(n, all.error());
+  return std::move(join->answers);
+}
+
 }  // namespace expo::redis

@@ -233,6 +233,23 @@ int run(int argc, char** argv, const Definition& definition) {
   std::vector<std::function<void()>> stop_hooks;
   std::vector<std::function<void()>> consumer_stops;
   std::vector<std::unique_ptr<kafka::Consumer>> consumers;
+  // Fills in the service's brokers and client id, reports lag as metrics, starts the consumer and
+  // puts it in the stop sequence; `create` makes the single or the batched form.
+  using CreateConsumer =
+      std::function<Result<std::unique_ptr<kafka::Consumer>>(kafka::ConsumerConfig, kafka::ConsumerObserver)>;
+  auto start_consumer = [&](kafka::ConsumerConfig config, const CreateConsumer& create) -> Result<void> {
+    if (config.brokers.empty()) config.brokers = producer_config.brokers;
+    if (config.client_id.empty()) config.client_id = definition.name;
+    auto consumer = create(std::move(config),
+                           {.on_lag = [&kafka_metrics](std::string_view topic, std::int32_t partition, std::int64_t lag) {
+                             kafka_metrics.set_consumer_lag(topic, partition, lag);
+                           }});
+    if (!consumer) return consumer.error();
+    (*consumer)->start();
+    consumer_stops.push_back([c = consumer->get()] { c->stop(); });
+    consumers.push_back(std::move(*consumer));
+    return {};
+  };
   Context context{.name = definition.name,
                   .io = io,
                   .settings = *settings,
@@ -246,18 +263,15 @@ int run(int argc, char** argv, const Definition& definition) {
                   .admin_token = admin_token,
                   .on_stop = [&stop_hooks](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); },
                   .start_consumer = [&](kafka::ConsumerConfig config, kafka::Handler handler) -> Result<void> {
-                    if (config.brokers.empty()) config.brokers = producer_config.brokers;
-                    if (config.client_id.empty()) config.client_id = definition.name;
-                    auto consumer = kafka::Consumer::create(
-                        std::move(config), std::move(handler),
-                        {.on_lag = [&kafka_metrics](std::string_view topic, std::int32_t partition, std::int64_t lag) {
-                          kafka_metrics.set_consumer_lag(topic, partition, lag);
-                        }});
-                    if (!consumer) return consumer.error();
-                    (*consumer)->start();
-                    consumer_stops.push_back([c = consumer->get()] { c->stop(); });
-                    consumers.push_back(std::move(*consumer));
-                    return {};
+                    return start_consumer(std::move(config), [&](kafka::ConsumerConfig c, kafka::ConsumerObserver o) {
+                      return kafka::Consumer::create(std::move(c), std::move(handler), std::move(o));
+                    });
+                  },
+                  .start_batched_consumer = [&](kafka::ConsumerConfig config, kafka::BatchHandler handler,
+                                                kafka::BatchOptions options) -> Result<void> {
+                    return start_consumer(std::move(config), [&](kafka::ConsumerConfig c, kafka::ConsumerObserver o) {
+                      return kafka::Consumer::create_batched(std::move(c), std::move(handler), std::move(o), options);
+                    });
                   }};
   if (definition.setup) {
     if (auto ready = definition.setup(context); !ready) {

@@ -1,11 +1,15 @@
 #include "app/projections.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "app/operations.hpp"
 #include "expo/core/log.hpp"
 #include "expo/devices/registry.hpp"
 #include "expo/events/envelope.hpp"
 #include "expo/events/votes.hpp"
 #include "expo/kafka/consumer.hpp"
+#include "expo/projection/batch_encoding.hpp"
 #include "store/ledger_store.hpp"
 #include "store/vote_store.hpp"
 
@@ -19,39 +23,49 @@ void skip(const kafka::Message& message, const Error& error) {
 
 }  // namespace
 
-Result<void> apply_checkin(VoteStore& store, const kafka::Message& message) {
-  auto event = events::decode(message.value);
-  if (!event) {
-    skip(message, event.error());
-  } else if (event->type == "checked_in") {
-    const auto visitor_id = events::string_field(event->payload, "visitor_id");
-    const auto booth_id = events::string_field(event->payload, "booth_id");
+Result<void> apply_checkins(VoteStore& store, std::span<const kafka::Message> messages) {
+  std::vector<VoteStore::CheckinSeen> seen;
+  std::map<std::int32_t, std::int64_t> next_offsets;
+  for (const auto& message : messages) {
+    next_offsets[message.partition] = std::max(next_offsets[message.partition], message.offset + 1);
+    auto event = events::decode(message.value);
+    if (!event) {
+      skip(message, event.error());
+      continue;
+    }
+    if (event->type != "checked_in") continue;
+    auto visitor_id = events::string_field(event->payload, "visitor_id");
+    auto booth_id = events::string_field(event->payload, "booth_id");
     if (visitor_id.empty() || booth_id.empty()) {
       skip(message, Error::permanent("event_invalid", "a checked_in event lacks visitor_id or booth_id"));
-    } else if (auto recorded = store.record_checkin_sync(visitor_id, booth_id); !recorded) {
-      return recorded.error();
+      continue;
     }
+    seen.push_back({std::move(visitor_id), std::move(booth_id)});
   }
-  // Only after the check-in is in the view: votes waiting for the view trust this position.
-  return store.advance_checkins_position_sync(message.partition, message.offset + 1);
-}
-
-Result<void> apply_ledger(VoteStore& store, LedgerStore& ledger, const kafka::Message& message) {
-  auto read = events::votes::read(message.value);
-  if (!read) {
-    skip(message, read.error());
-    return {};
-  }
-  if (const auto* vote = std::get_if<events::votes::Cast>(&*read)) {
-    auto applied = ledger.apply_cast_sync(message, *vote);
-    if (!applied) return applied.error();
-    return store.record_vote_sync(vote->visitor_id, vote->innovation_id, vote->vote_id, vote->day);
-  }
-  if (const auto* voided = std::get_if<events::votes::Voided>(&*read)) {
-    auto applied = ledger.apply_voided_sync(message, *voided);
-    if (!applied) return applied.error();
+  if (auto recorded = store.record_checkins_sync(seen); !recorded) return recorded.error();
+  // Only after the check-ins are in the view: votes waiting for the view trust these positions.
+  for (const auto& [partition, next] : next_offsets) {
+    if (auto advanced = store.advance_checkins_position_sync(partition, next); !advanced) return advanced.error();
   }
   return {};
+}
+
+Result<void> apply_ledger(VoteStore& store, LedgerStore& ledger, std::span<const kafka::Message> messages) {
+  std::vector<projection::Entry> entries;
+  std::vector<VoteStore::VoteSeen> votes;
+  for (const auto& message : messages) {
+    auto read = events::votes::read(message.value);
+    if (!read) {
+      skip(message, read.error());
+    } else if (const auto* vote = std::get_if<events::votes::Cast>(&*read)) {
+      entries.push_back(LedgerStore::cast_entry(message, *vote));
+      votes.push_back({vote->visitor_id, vote->innovation_id, vote->vote_id, vote->day});
+    } else if (const auto* voided = std::get_if<events::votes::Voided>(&*read)) {
+      entries.push_back(LedgerStore::voided_entry(message, *voided));
+    }
+  }
+  if (auto applied = ledger.apply_sync(entries); !applied) return applied.error();
+  return store.record_votes_sync(votes);
 }
 
 void apply_admin(devices::DeviceRegistry& registry, Operations& operations, const kafka::Message& message) {

@@ -6,9 +6,12 @@
 //    the visitors' vote state again (so Redis rebuilt from Kafka knows who voted for what);
 //  - each instance's own follower of admin.v1 (a group of its own): tablets (keys, revocations) and
 //    the open/closed switch.
-// Each handler is idempotent: a redelivered message changes nothing. Malformed messages are logged
+// The check-in view and the ledger take a batch of messages at a time (one pipeline, one guarded
+// script). Each handler is idempotent: a redelivered message changes nothing. Malformed messages are logged
 // and skipped (a message no reader understands must not stop the partition).
 // Thread-safety: each handler runs on its consumer's thread.
+
+#include <span>
 
 #include "expo/core/result.hpp"
 
@@ -25,8 +28,8 @@ class VoteStore;
 class LedgerStore;
 class Operations;
 
-Result<void> apply_checkin(VoteStore& store, const kafka::Message& message);
-Result<void> apply_ledger(VoteStore& store, LedgerStore& ledger, const kafka::Message& message);
+Result<void> apply_checkins(VoteStore& store, std::span<const kafka::Message> messages);
+Result<void> apply_ledger(VoteStore& store, LedgerStore& ledger, std::span<const kafka::Message> messages);
 void apply_admin(devices::DeviceRegistry& registry, Operations& operations, const kafka::Message& message);
 
 }  // namespace expo::voting

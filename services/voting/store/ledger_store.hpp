@@ -25,13 +25,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "expo/core/result.hpp"
 #include "expo/events/votes.hpp"
-#include "expo/projection/guarded_apply.hpp"
+#include "expo/projection/batch_encoding.hpp"
 
 namespace expo::redis {
 class Client;
@@ -62,8 +63,11 @@ class LedgerStore {
   // threads), a connection of their own (service::Context::projection_redis).
   LedgerStore(std::shared_ptr<redis::Client> redis, std::shared_ptr<redis::Client> sync_redis);
 
-  Result<projection::Outcome> apply_cast_sync(const kafka::Message& message, const events::votes::Cast& vote);
-  Result<projection::Outcome> apply_voided_sync(const kafka::Message& message, const events::votes::Voided& v);
+  // The projection, a consumer's batch at a time: entries made by cast_entry/voided_entry (while their
+  // messages are valid), applied in order in one guarded script (exactly once each).
+  static projection::Entry cast_entry(const kafka::Message& message, const events::votes::Cast& vote);
+  static projection::Entry voided_entry(const kafka::Message& message, const events::votes::Voided& v);
+  Result<void> apply_sync(std::span<const projection::Entry> entries);
 
   void tally(std::function<void(Result<Tally>)> done);
 

@@ -221,10 +221,28 @@ void VoteStore::checkins_position(std::size_t partitions,
   });
 }
 
-Result<void> VoteStore::record_checkin_sync(const std::string& visitor_id, const std::string& booth_id) {
-  auto reply = sync_redis_->command_sync({"HSET", visitor_key(visitor_id), "b:" + booth_id, "1"});
-  if (!reply) return reply.error();
+namespace {
+
+// KEYS: visitor hash. ARGV: booth.
+const redis::Script& checkin_script() {
+  static const redis::Script script("redis.call('HSET', KEYS[1], 'b:' .. ARGV[1], '1') return 1");
+  return script;
+}
+
+Result<void> first_error(const std::vector<Result<redis::Reply>>& answers) {
+  for (const auto& a : answers) {
+    if (!a) return a.error();
+  }
   return {};
+}
+
+}  // namespace
+
+Result<void> VoteStore::record_checkins_sync(const std::vector<CheckinSeen>& checkins) {
+  std::vector<redis::Client::EvalCall> calls;
+  calls.reserve(checkins.size());
+  for (const auto& c : checkins) calls.push_back({{visitor_key(c.visitor_id)}, {c.booth_id}});
+  return first_error(sync_redis_->eval_all_sync(checkin_script(), std::move(calls)));
 }
 
 Result<void> VoteStore::advance_checkins_position_sync(std::int32_t partition, std::int64_t next_offset) {
@@ -233,11 +251,11 @@ Result<void> VoteStore::advance_checkins_position_sync(std::int32_t partition, s
   return {};
 }
 
-Result<void> VoteStore::record_vote_sync(const std::string& visitor_id, const std::string& innovation_id,
-                                         const std::string& vote_id, const std::string& day) {
-  auto reply = sync_redis_->eval_sync(record_script(), {visitor_key(visitor_id)}, {innovation_id, vote_id, day});
-  if (!reply) return reply.error();
-  return {};
+Result<void> VoteStore::record_votes_sync(const std::vector<VoteSeen>& votes) {
+  std::vector<redis::Client::EvalCall> calls;
+  calls.reserve(votes.size());
+  for (const auto& v : votes) calls.push_back({{visitor_key(v.visitor_id)}, {v.innovation_id, v.vote_id, v.day}});
+  return first_error(sync_redis_->eval_all_sync(record_script(), std::move(calls)));
 }
 
 }  // namespace expo::voting

@@ -81,11 +81,17 @@ class VoteStore {
   // Where the check-in view stands: per partition of checkins.v1, the next offset to apply (0 unseen).
   void checkins_position(std::size_t partitions, std::function<void(Result<std::vector<std::int64_t>>)> done);
 
-  // Projections (idempotent: a redelivery changes nothing).
-  Result<void> record_checkin_sync(const std::string& visitor_id, const std::string& booth_id);
+  // Projections, a consumer's batch at a time (idempotent: a redelivery changes nothing). Each
+  // visitor's keys live in their own slot, so the batch goes as one pipeline of small scripts.
+  struct CheckinSeen {
+    std::string visitor_id, booth_id;
+  };
+  struct VoteSeen {
+    std::string visitor_id, innovation_id, vote_id, day;
+  };
+  Result<void> record_checkins_sync(const std::vector<CheckinSeen>& checkins);
   Result<void> advance_checkins_position_sync(std::int32_t partition, std::int64_t next_offset);
-  Result<void> record_vote_sync(const std::string& visitor_id, const std::string& innovation_id,
-                                const std::string& vote_id, const std::string& day);
+  Result<void> record_votes_sync(const std::vector<VoteSeen>& votes);
 
  private:
   std::shared_ptr<redis::Client> redis_;

@@ -240,6 +240,32 @@ TEST_F(RedisIntegration, EvalAfterScriptFlushLoadsTheScript) {
   EXPECT_EQ(broken.error().code, "redis_error");
 }
 
+TEST_F(RedisIntegration, EvalAllSyncAnswersEveryRunInOrder) {
+  auto client = make_client({});
+  ASSERT_TRUE(wait_connected(client));
+  const Script script("redis.call('INCRBY', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])");
+  std::vector<Client::EvalCall> calls;
+  for (int i = 0; i < 300; ++i) calls.push_back({{key("many-" + std::to_string(i % 7))}, {std::to_string(i)}});
+  const auto answers = client->eval_all_sync(script, std::move(calls));
+  ASSERT_EQ(answers.size(), 300u);
+  // Each run sees the runs before it on the same key: pipelined in order, none lost or repeated.
+  std::vector<long long> sums(7, 0);
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(answers[i].ok()) << answers[i].error().message;
+    sums[i % 7] += i;
+    EXPECT_EQ(answers[i]->str, std::to_string(sums[i % 7])) << "run " << i;
+  }
+  EXPECT_TRUE(client->eval_all_sync(script, {}).empty());
+
+  // A run that fails answers its own error; the others still answer.
+  const Script picky("if ARGV[1] == 'bad' then return redis.call('NOSUCHCOMMAND') end return ARGV[1]");
+  const auto mixed = client->eval_all_sync(picky, {{{key("x")}, {"good"}}, {{key("y")}, {"bad"}}, {{key("z")}, {"fine"}}});
+  ASSERT_EQ(mixed.size(), 3u);
+  EXPECT_EQ(mixed[0]->str, "good");
+  EXPECT_EQ(mixed[1].error().code, "redis_error");
+  EXPECT_EQ(mixed[2]->str, "fine");
+}
+
 TEST_F(RedisIntegration, CommandSyncFromOtherThreads) {
   auto client = make_client({});
   ASSERT_TRUE(wait_connected(client));

@@ -97,6 +97,14 @@ class Client {
   Result<Reply> command_sync(std::vector<std::string> args);
   Result<Reply> eval_sync(const Script& script, std::vector<std::string> keys,
                           std::vector<std::string> args);
+  // Many runs of one script, sent together (pipelined on the connection) and waited for together:
+  // one round trip's wait instead of one each. Answers in the order of `calls`; each is atomic on
+  // its own, not the set. For projections whose effects live in different hash slots.
+  struct EvalCall {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  std::vector<Result<Reply>> eval_all_sync(const Script& script, std::vector<EvalCall> calls);
 
  private:
   explicit Client(std::shared_ptr<detail::ClientImpl> impl);

@@ -71,6 +71,9 @@ struct Context {
   // Starts a consumer on its own thread, reporting its lag as expo_kafka_consumer_lag and stopped
   // (offsets committed) in the stop sequence. Empty brokers and client_id take the service's own.
   std::function<Result<void>(kafka::ConsumerConfig, kafka::Handler)> start_consumer;
+  // The same for a handler of batches (kafka::Consumer::create_batched): for projections that apply
+  // many messages in one Redis script.
+  std::function<Result<void>(kafka::ConsumerConfig, kafka::BatchHandler, kafka::BatchOptions)> start_batched_consumer;
 };
 
 struct Definition {
