@@ -24,10 +24,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import {
-  checkinEvents, delay, rasterizeSvg, registerVisitor, required, requireFile, sharedSecrets, startService, until,
-  writeY4m,
+  checkinEvents, delay, fillPlaceholders, importPlaywright, rasterizeSvg, registerVisitor, required, requireFile,
+  sharedSecrets, startService, until, watchPageErrors, writeY4m,
 } from './helpers.mjs';
-import { startFront, trustingBrowserEnv } from './front.mjs';
+import { launchTrustingChromium, startFront } from './front.mjs';
 
 const execFileP = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -47,7 +47,8 @@ let checkin;
 let front;            // the TLS front the browsers reach the pages through: { base, ca, forward, stop }
 let strings;          // strings.json of the check-in pages, as shipped
 let playwright;
-const browsers = [];  // {context, dir}
+// What after() closes: launch()'s browsers ({ context, close() }) and the fake camera's folder.
+const browsers = [];
 const pageErrors = [];
 let visitors;         // {camera, offline: [3], warmup}
 
@@ -55,28 +56,18 @@ function shot(name) {
   return path.join(outputDir, name);
 }
 
-function fill(text, vars) {
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
-}
-
-// A persistent Chromium profile (service worker, IndexedDB and localStorage survive reloads in it).
+// A persistent Chromium profile (service worker, IndexedDB and localStorage survive reloads in it)
+// that trusts the front, on a touch screen of `viewport`'s size; closed by after().
 async function launch(viewport, extraArgs = []) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-chromium-'));
-  const context = await playwright.chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    env: await trustingBrowserEnv(dir, front),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required', ...extraArgs],
+  const browser = await launchTrustingChromium(playwright, front, {
+    args: ['--autoplay-policy=no-user-gesture-required', ...extraArgs],
     viewport,
     screen: viewport,
     hasTouch: true,
     reducedMotion: 'reduce',  // screenshots of the answer without its entrance animation
-    baseURL: front.base,
   });
-  browsers.push({ context, dir });
-  return context;
+  browsers.push(browser);
+  return browser.context;
 }
 
 // The API calls a page made (method, path, status, time taken), for the messages of failed checks.
@@ -94,15 +85,7 @@ async function newPage(context) {
   page.on('requestfailed', (request) => {
     if (new URL(request.url()).pathname.startsWith('/v1/')) calls.push(`${request.method()} ${new URL(request.url()).pathname} failed: ${request.failure()?.errorText}`);
   });
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    // Chromium logs every 4xx/5xx fetch and every fetch refused while offline as "Failed to load
-    // resource"; the tests cause both on purpose.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: console: ${message.text()}`);
-    }
-  });
-  return page;
+  return watchPageErrors(page, pageErrors);
 }
 
 async function adminCall(method, route, body) {
@@ -189,11 +172,7 @@ before(async () => {
   fs.mkdirSync(outputDir, { recursive: true });
   fs.mkdirSync(env.runDir, { recursive: true });
   strings = JSON.parse(fs.readFileSync(path.join(env.checkinWebDir, 'strings.json'), 'utf8'));
-  try {
-    playwright = await import('playwright-core');
-  } catch (error) {
-    throw new Error(`playwright-core is not installed: run "npm ci" in tests/browser (${error.message})`);
-  }
+  playwright = await importPlaywright();
 
   secrets = sharedSecrets();
   const common = {
@@ -253,10 +232,7 @@ async function waitForProjection() {
 }
 
 after(async () => {
-  for (const { context, dir } of browsers) {
-    if (context) await context.close().catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  for (const browser of browsers) await browser.close();
   try {
     if (front) await front.stop();
   } finally {
@@ -273,13 +249,19 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     assert.ok(svg, 'no QR in the badge page');
     const helper = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
     const videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-fake-camera-'));
-    browsers.push({ context: null, dir: videoDir });  // removed with the profiles (23 MB of frames)
+    // Removed with the profiles (23 MB of frames).
+    browsers.push({ close: async () => fs.rmSync(videoDir, { recursive: true, force: true }) });
     const video = path.join(videoDir, 'badge.y4m');
     try {
       const page = await helper.newPage();
       const W = 640;
       const H = 480;
       const qr = await rasterizeSvg(page, svg[0], { width: W, height: H, size: 320 });
+      // The frame itself must hold a readable QR (zbar reads it), so a failure below is the tablet's.
+      const frame = path.join(videoDir, 'frame.pgm');
+      fs.writeFileSync(frame, Buffer.concat([Buffer.from(`P5\n${W} ${H}\n255\n`), qr]));
+      const { stdout: inFrame } = await execFileP(ZBARIMG, ['--raw', '-q', frame]);
+      assert.equal(inFrame.trim(), visitors.camera.badge_token, 'the fake camera shows the badge QR');
       writeY4m(video, { width: W, height: H, fps: 10, frames: [{ luma: qr, repeat: 40 }, { luma: Buffer.alloc(W * H, 230), repeat: 25 }] });
     } finally {
       await helper.close();
@@ -338,7 +320,7 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
 
     const green = await answer(page, 'ok', 'checkin-green.png');
     assert.equal(green.title, strings.id['result.checked_in']);
-    assert.equal(green.name, fill(strings.id['result.welcome'], { name: visitors.camera.firstName }));
+    assert.equal(green.name, fillPlaceholders(strings.id['result.welcome'], { name: visitors.camera.firstName }));
     assert.ok(green.visibleMs <= 1500, `the green answer stayed ${green.visibleMs} ms`);
     assert.equal(scans.length, 1);
     assert.equal(scans[0].status, 201);
@@ -351,7 +333,7 @@ test('the admin page sets up a tablet whose camera checks a badge in: green, the
     const amber = await answer(page, 'warn', 'checkin-amber.png');
     assert.equal(amber.title, strings.id['result.already']);
     assert.equal(amber.name, visitors.camera.firstName);
-    assert.equal(amber.detail, fill(strings.id['result.already_at'], { time: wibTime(firstAt) }));
+    assert.equal(amber.detail, fillPlaceholders(strings.id['result.already_at'], { time: wibTime(firstAt) }));
     assert.ok(amber.visibleMs <= 1500, `the amber answer stayed ${amber.visibleMs} ms`);
     assert.equal(scans.length, 2);
     assert.equal(scans[1].status, 200);
@@ -438,7 +420,7 @@ test('offline: three scans wait, the page reloads from the service worker, and e
 
     // One visitor while the hall network works.
     await typeCode(page, visitors.warmup.code);
-    assert.equal((await answer(page, 'ok')).name, fill(strings.id['result.welcome'], { name: visitors.warmup.firstName }));
+    assert.equal((await answer(page, 'ok')).name, fillPlaceholders(strings.id['result.welcome'], { name: visitors.warmup.firstName }));
     const countOnline = Number((await page.textContent('#today-count')).trim());
 
     await tablet.setOffline(true);
@@ -448,7 +430,7 @@ test('offline: three scans wait, the page reloads from the service worker, and e
       assert.equal(saved.title, strings.id['result.queued']);
       await delay(700);  // distinct scan times
     }
-    assert.equal((await page.textContent('#net-text')).trim(), fill(strings.id['status.offline'], { n: 3 }));
+    assert.equal((await page.textContent('#net-text')).trim(), fillPlaceholders(strings.id['status.offline'], { n: 3 }));
     // The code field keeps the focus and the page scrolled to it: show the status bar in the picture.
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shot('checkin-offline.png') });
@@ -462,7 +444,7 @@ test('offline: three scans wait, the page reloads from the service worker, and e
     assert.equal(reloaded.status(), 200);
     assert.equal(reloaded.fromServiceWorker(), true);
     await page.waitForSelector('#scan:not([hidden])');
-    assert.equal((await page.textContent('#net-text')).trim(), fill(strings.id['status.offline'], { n: 3 }));
+    assert.equal((await page.textContent('#net-text')).trim(), fillPlaceholders(strings.id['status.offline'], { n: 3 }));
     assert.deepEqual((await page.evaluate(() => window.ExpoQueue.all())).map((q) => q.client_event_id),
       queued.map((q) => q.client_event_id));
     assert.equal(await boothPageRequests(), before, 'the offline reload never reached the service');

@@ -141,6 +141,10 @@ export async function until(what, fn, { timeoutMs = 15_000, everyMs = 200 } = {}
 // The luminance (one byte a pixel, row by row) of an SVG drawn centred at `size` pixels on a white
 // width x height picture, as Chromium renders it: the fake camera then shows what a badge shows.
 export async function rasterizeSvg(page, svg, { width, height, size }) {
+  // An <svg> with a viewBox but no width/height has no intrinsic size: as an image it is laid out at
+  // the default 300x150 with the drawing fitted inside, and drawImage to a square then stretches it.
+  // A square intrinsic size keeps the modules square.
+  const sized = /<svg[^>]*\swidth=/.test(svg) ? svg : svg.replace('<svg', `<svg width="${size}" height="${size}"`);
   const bytes = await page.evaluate(async ({ markup, w, h, s }) => {
     const image = new Image();
     image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
@@ -161,7 +165,7 @@ export async function rasterizeSvg(page, svg, { width, height, size }) {
     let binary = '';
     for (let i = 0; i < luma.length; i += 0x8000) binary += String.fromCharCode(...luma.subarray(i, i + 0x8000));
     return btoa(binary);
-  }, { markup: svg, w: width, h: height, s: size });
+  }, { markup: sized, w: width, h: height, s: size });
   return Buffer.from(bytes, 'base64');
 }
 

@@ -10,30 +10,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { startFront, trustingBrowserEnv } from './front.mjs';
-import { sharedSecrets, startService } from './helpers.mjs';
+import { launchTrustingChromium, startFront } from './front.mjs';
+import {
+  importPlaywright, required, requireFile, sharedSecrets, startService, watchPageErrors,
+} from './helpers.mjs';
 
 const execFileP = promisify(execFile);
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (source tests/integration-env.sh; ctest sets the rest)`);
-  return value;
-}
-
-function requireFile(file, what) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-  } catch {
-    throw new Error(`${what} not found or not executable: ${file}`);
-  }
-}
-
-const CHROMIUM = '/usr/bin/chromium';
 const ZBARIMG = '/usr/bin/zbarimg';
 const PHONE = { width: 390, height: 844 };
 
@@ -41,11 +26,10 @@ const env = {};
 let outputDir;
 let service;      // helpers.mjs startService(): { child, port, base, log, stop() }
 let front;        // the TLS front before it: { base, ca, forward, stop }
-let context;      // Playwright persistent context
-let userDataDir;
+let browser;      // front.mjs launchTrustingChromium(): { context, close() }
 let rawStrings;   // strings.json as shipped
 let eventName;
-let pageErrors = [];
+const pageErrors = [];
 
 // Test data: unique per run, so reruns never meet an already registered phone; recorded so the
 // run's personal-data check can prove none of it reaches a log.
@@ -81,15 +65,7 @@ async function startRegistration() {
 }
 
 async function newPage() {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    // Chromium logs every 4xx/5xx fetch as "Failed to load resource"; the tests cause some on purpose.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: console: ${message.text()}`);
-    }
-  });
-  return page;
+  return watchPageErrors(await browser.context.newPage(), pageErrors);
 }
 
 function shot(name) {
@@ -159,44 +135,30 @@ before(async () => {
   env.webDir = required('EXPO_REGISTRATION_WEB_DIR');
   outputDir = process.env.EXPO_TEST_OUTPUT_DIR || required('EXPO_BROWSER_DEFAULT_OUTPUT_DIR');
   requireFile(env.binary, 'the registration binary');
-  requireFile(CHROMIUM, 'Chromium (apt-get install chromium)');
   requireFile(ZBARIMG, 'zbarimg (apt-get install zbar-tools)');
   fs.mkdirSync(outputDir, { recursive: true });
   fs.mkdirSync(env.runDir, { recursive: true });
   rawStrings = JSON.parse(fs.readFileSync(path.join(env.webDir, 'strings.json'), 'utf8'));
 
-  let playwright;
-  try {
-    playwright = await import('playwright-core');
-  } catch (error) {
-    throw new Error(`playwright-core is not installed: run "npm ci" in tests/browser (${error.message})`);
-  }
+  const playwright = await importPlaywright();
 
   service = await startRegistration();
   eventName = (await (await fetch(`${service.base}/v1/event`)).json()).name;
   // The browser reaches the pages as a phone in the hall does: https through the front.
   front = await startFront({ runDir: env.runDir, ports: { registration: service.port } });
 
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'expo-chromium-'));
-  context = await playwright.chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    env: await trustingBrowserEnv(userDataDir, front),
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  browser = await launchTrustingChromium(playwright, front, {
     viewport: PHONE,
     screen: PHONE,
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
     acceptDownloads: true,
-    baseURL: front.base,
   });
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
   try {
     if (front) await front.stop();
   } finally {
