@@ -4,28 +4,12 @@
 #include <mutex>
 
 #include "expo/auth/device.hpp"
+#include "expo/core/json_member.hpp"
 #include "expo/events/envelope.hpp"
 
 namespace expo::devices {
-namespace {
-
-std::string field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-events::Envelope envelope(std::string type, std::string occurred_at) {
-  events::Envelope e;
-  e.event_id = events::new_event_id();
-  e.type = std::move(type);
-  e.occurred_at = std::move(occurred_at);
-  return e;
-}
-
-}  // namespace
-
 events::Envelope registered_event(const Device& device, std::string occurred_at) {
-  auto e = envelope("device_registered", std::move(occurred_at));
+  auto e = events::make_envelope("device_registered", std::move(occurred_at));
   e.payload["device_id"] = device.device_id;
   e.payload["booth_id"] = device.booth_id;
   e.payload["label"] = device.label;
@@ -34,18 +18,18 @@ events::Envelope registered_event(const Device& device, std::string occurred_at)
 }
 
 events::Envelope revoked_event(std::string_view device_id, std::string occurred_at) {
-  auto e = envelope("device_revoked", std::move(occurred_at));
+  auto e = events::make_envelope("device_revoked", std::move(occurred_at));
   e.payload["device_id"] = device_id;
   return e;
 }
 
 void DeviceRegistry::apply(const events::Envelope& event) {
-  const auto device_id = field(event.payload, "device_id");
+  const auto device_id = string_member(event.payload, "device_id");
   if (device_id.empty()) return;
   std::unique_lock lock(mutex_);
   if (event.type == "device_registered") {
-    Device device{device_id, field(event.payload, "booth_id"), field(event.payload, "label"),
-                  field(event.payload, "key_hash"), event.occurred_at, false};
+    Device device{device_id, string_member(event.payload, "booth_id"), string_member(event.payload, "label"),
+                  string_member(event.payload, "key_hash"), event.occurred_at, false};
     if (const auto it = by_id_.find(device_id); it != by_id_.end()) {
       device.revoked = it->second.revoked;  // a replayed registration never un-revokes
       id_by_key_hash_.erase(it->second.key_hash);

@@ -103,9 +103,4 @@ Envelope make_envelope(std::string type, std::string occurred_at) {
   return e;
 }
 
-std::string string_field(const boost::json::object& payload, std::string_view key) {
-  const auto* value = payload.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 }  // namespace expo::events

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "expo/core/json_member.hpp"
 #include "expo/events/topics.hpp"
 
 namespace expo::events::visitors {
@@ -41,8 +42,8 @@ Result<Message> read(std::string_view topic, std::string_view key, std::string_v
     boost::system::error_code ec;
     const auto parsed = boost::json::parse(value, ec);
     if (ec || !parsed.is_object()) return Error::permanent("event_invalid", "a visitor-keys.v1 value is not a JSON object");
-    data_key.wrapping_key_id = string_field(parsed.as_object(), "wrapping_key_id");
-    data_key.wrapped_key = string_field(parsed.as_object(), "wrapped_key");
+    data_key.wrapping_key_id = string_member(parsed.as_object(), "wrapping_key_id");
+    data_key.wrapped_key = string_member(parsed.as_object(), "wrapped_key");
     if (data_key.wrapped_key.empty()) return Error::permanent("event_invalid", "a visitor-keys.v1 value has no wrapped_key");
     return Message(std::move(data_key));
   }
@@ -50,11 +51,12 @@ Result<Message> read(std::string_view topic, std::string_view key, std::string_v
   if (!event) return event.error();
   const auto& p = event->payload;
   if (event->type == "visitor_registered") {
-    return Message(Registered{string_field(p, "visitor_id"), string_field(p, "code"), string_field(p, "visitor_type"),
-                              string_field(p, "origin_region"), event->occurred_at, string_field(p, "personal"),
-                              string_field(p, "phone_hash"), string_field(p, "email_hash")});
+    return Message(Registered{string_member(p, "visitor_id"), string_member(p, "code"),
+                              string_member(p, "visitor_type"), string_member(p, "origin_region"), event->occurred_at,
+                              string_member(p, "personal"), string_member(p, "phone_hash"),
+                              string_member(p, "email_hash")});
   }
-  if (event->type == "visitor_erased") return Message(Erased{string_field(p, "visitor_id")});
+  if (event->type == "visitor_erased") return Message(Erased{string_member(p, "visitor_id")});
   return Message(std::monostate{});
 }
 

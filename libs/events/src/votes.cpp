@@ -1,6 +1,7 @@
 #include "expo/events/votes.hpp"
 
 #include "expo/clock/clock.hpp"
+#include "expo/core/json_member.hpp"
 
 namespace expo::events::votes {
 namespace {
@@ -40,21 +41,25 @@ Envelope voided(const Voided& v) {
 Result<Message> read(std::string_view value) {
   auto event = decode(value);
   if (!event) return event.error();
-  const auto& p = event->payload;
-  if (event->type == "vote_cast") {
-    Cast v{string_field(p, "vote_id"), string_field(p, "visitor_id"), string_field(p, "innovation_id"), string_field(p, "booth_id"),
-           string_field(p, "region_id"), string_field(p, "day"), string_field(p, "device_id"), string_field(p, "client_event_id"),
-           event->occurred_at};
+  return read(*event);
+}
+
+Result<Message> read(const Envelope& event) {
+  const auto& p = event.payload;
+  if (event.type == "vote_cast") {
+    Cast v{string_member(p, "vote_id"),       string_member(p, "visitor_id"), string_member(p, "innovation_id"),
+           string_member(p, "booth_id"),      string_member(p, "region_id"),  string_member(p, "day"),
+           string_member(p, "device_id"),     string_member(p, "client_event_id"), event.occurred_at};
     if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || v.day.empty()) {
       return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or day");
     }
     return Message(std::move(v));
   }
-  if (event->type == "voting_opened") return Message(VotingSwitched{true});
-  if (event->type == "voting_closed") return Message(VotingSwitched{false});
-  if (event->type == "votes_voided") {
-    Voided v{string_field(p, "void_id"), string_field(p, "visitor_id"), string_field(p, "device_id"), string_field(p, "reason"),
-             event->occurred_at};
+  if (event.type == "voting_opened") return Message(VotingSwitched{true});
+  if (event.type == "voting_closed") return Message(VotingSwitched{false});
+  if (event.type == "votes_voided") {
+    Voided v{string_member(p, "void_id"), string_member(p, "visitor_id"), string_member(p, "device_id"),
+             string_member(p, "reason"), event.occurred_at};
     if (v.void_id.empty() || v.visitor_id.empty() == v.device_id.empty()) {
       return invalid("a votes_voided needs a void_id and exactly one of visitor_id and device_id");
     }

@@ -7,6 +7,7 @@
 
 #include "expo/auth/ids.hpp"
 #include "expo/clock/clock.hpp"
+#include "expo/core/json_member.hpp"
 #include "expo/core/log.hpp"
 #include "expo/event_model/event.hpp"
 #include "expo/events/envelope.hpp"
@@ -30,11 +31,6 @@ bool acceptable_client_event_id(std::string_view id) {
     if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':') return false;
   }
   return true;
-}
-
-std::string string_field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
 }
 
 ScanAnswer answer(int status, const boost::json::object& body) { return ScanAnswer{status, boost::json::serialize(body), {}}; }
@@ -63,7 +59,7 @@ std::variant<ScanRequest, ScanAnswer> parse_scan(const boost::json::object& obje
   if (!badge || !badge->is_string() || badge->as_string().empty() || badge->as_string().size() > 200) {
     return refusal(422, "invalid_request", "badge must be the badge token or the 8-character code");
   }
-  const auto client_event_id = string_field(object, "client_event_id");
+  const auto client_event_id = string_member(object, "client_event_id");
   if (!acceptable_client_event_id(client_event_id)) {
     return refusal(422, "invalid_request", "client_event_id must be 1-64 letters, digits or -_.:");
   }

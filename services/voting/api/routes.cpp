@@ -5,6 +5,7 @@
 #include "api/probe.hpp"
 #include "app/operations.hpp"
 #include "app/votes.hpp"
+#include "expo/core/json_member.hpp"
 #include "expo/event_model/event.hpp"
 #include "expo/http/json_body.hpp"
 #include "expo/http/router.hpp"
@@ -43,11 +44,6 @@ boost::json::object ballot_json(const Ballot& b) {
 bool acceptable_reason(std::string_view reason) {
   if (reason.empty() || reason.size() > 200) return false;
   return std::none_of(reason.begin(), reason.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-std::string string_member(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "app/operations.hpp"
+#include "expo/core/json_member.hpp"
 #include "expo/core/log.hpp"
 #include "expo/devices/registry.hpp"
 #include "expo/events/envelope.hpp"
@@ -34,8 +35,8 @@ Result<void> apply_checkins(VoteStore& store, std::span<const kafka::Message> me
       continue;
     }
     if (event->type != "checked_in") continue;
-    auto visitor_id = events::string_field(event->payload, "visitor_id");
-    auto booth_id = events::string_field(event->payload, "booth_id");
+    auto visitor_id = string_member(event->payload, "visitor_id");
+    auto booth_id = string_member(event->payload, "booth_id");
     if (visitor_id.empty() || booth_id.empty()) {
       skip(message, Error::permanent("event_invalid", "a checked_in event lacks visitor_id or booth_id"));
       continue;
@@ -72,7 +73,7 @@ void apply_admin(devices::DeviceRegistry& registry, Operations& operations, cons
   auto event = events::decode(message.value);
   if (!event) return skip(message, event.error());
   registry.apply(*event);
-  auto read = events::votes::read(message.value);
+  auto read = events::votes::read(*event);
   if (!read) return skip(message, read.error());
   if (const auto* switched = std::get_if<events::votes::VotingSwitched>(&*read)) operations.apply(*switched);
 }

@@ -7,6 +7,7 @@
 #include "app/operations.hpp"
 #include "domain/rules.hpp"
 #include "expo/clock/clock.hpp"
+#include "expo/core/json_member.hpp"
 #include "expo/core/log.hpp"
 #include "expo/event_model/event.hpp"
 #include "expo/events/topics.hpp"
@@ -69,16 +70,11 @@ VoteAnswer stored_answer(const std::string& stored) {
   return VoteAnswer{std::stoi(stored.substr(0, bar)), stored.substr(bar + 1), std::nullopt, "replayed"};
 }
 
-std::string string_field(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 }  // namespace
 
 std::variant<VoteRequest, VoteAnswer> parse_vote(const boost::json::object& object) {
-  VoteRequest request{string_field(object, "badge"), string_field(object, "innovation_id"),
-                      string_field(object, "client_event_id")};
+  VoteRequest request{string_member(object, "badge"), string_member(object, "innovation_id"),
+                      string_member(object, "client_event_id")};
   if (request.badge.empty() || request.badge.size() > 200) {
     return field_refusal("badge", "badge must be the badge's QR token");
   }

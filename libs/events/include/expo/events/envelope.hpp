@@ -29,10 +29,6 @@ std::string new_event_id();
 // A new envelope with a fresh event_id, the type and the time; the payload is the caller's to fill.
 Envelope make_envelope(std::string type, std::string occurred_at);
 
-// The payload's string member `key`, or "" when it is absent or not a string (readers check what
-// they require themselves).
-std::string string_field(const boost::json::object& payload, std::string_view key);
-
 // Compact JSON with the four members in the order above.
 std::string encode(const Envelope& envelope);
 

@@ -41,6 +41,8 @@ Envelope voided(const Voided& void_event);
 using Message = std::variant<std::monostate, Cast, VotingSwitched, Voided>;
 // Errors: "event_invalid" for a value that is not an envelope, or a vote/void missing a field.
 Result<Message> read(std::string_view value);
+// The same for an envelope a reader has already decoded (admin.v1 carries other events too).
+Result<Message> read(const Envelope& event);
 
 // The voiding rule every projection applies, whatever order it sees the two in: a void covers the
 // votes of its visitor or device that were cast at or before it. Times are compared as instants
