@@ -24,14 +24,7 @@ using kafka_it::Seen;
 using KafkaBatched = kafka_it::KafkaIntegration;
 using Messages = std::span<const Message>;
 
-// Every message once across the given records, each value a message number below `count`.
-void expect_each_once(std::initializer_list<const std::vector<Record>*> runs, int count) {
-  std::vector<int> times(static_cast<std::size_t>(count), 0);
-  for (const auto* records : runs) {
-    for (const auto& r : *records) ++times.at(static_cast<std::size_t>(std::stoi(r.value)));
-  }
-  for (int i = 0; i < count; ++i) EXPECT_EQ(times[static_cast<std::size_t>(i)], 1) << "message " << i;
-}
+using kafka_it::expect_each_once;
 
 TEST_F(KafkaBatched, BatchesKeepPartitionOrderAndHandEveryMessageOnce) {
   constexpr int kCount = 5000;
@@ -169,17 +162,7 @@ TEST_F(KafkaBatched, SuccessorResumesRightAfterTheLastHandledBatch) {
   (*b)->stop();
   const auto after = second.snapshot();
   expect_each_once({&before, &after}, kCount);
-  auto first_offsets = offsets_by_partition(before);
-  auto second_offsets = offsets_by_partition(after);
-  for (const std::int32_t partition : {0, 1}) {
-    const auto& a_off = first_offsets[partition];
-    const auto& b_off = second_offsets[partition];
-    for (std::size_t j = 0; j < a_off.size(); ++j) ASSERT_EQ(a_off[j], static_cast<std::int64_t>(j));
-    const std::int64_t resume_at = a_off.empty() ? 0 : a_off.back() + 1;
-    for (std::size_t j = 0; j < b_off.size(); ++j) {
-      ASSERT_EQ(b_off[j], resume_at + static_cast<std::int64_t>(j)) << "partition " << partition;
-    }
-  }
+  kafka_it::expect_second_run_resumes(before, after, {0, 1});
 }
 
 // A gathers with a long max_wait, so it still holds its first batch, unhandled, when B joins and the

@@ -152,4 +152,29 @@ inline std::map<std::int32_t, std::vector<std::int64_t>> offsets_by_partition(co
   return out;
 }
 
+// Every message once across the given runs' records, each value a message number below `count`.
+inline void expect_each_once(std::initializer_list<const std::vector<Record>*> runs, int count) {
+  std::vector<int> times(static_cast<std::size_t>(count), 0);
+  for (const auto* records : runs) {
+    for (const auto& r : *records) ++times.at(static_cast<std::size_t>(std::stoi(r.value)));
+  }
+  for (int i = 0; i < count; ++i) EXPECT_EQ(times[static_cast<std::size_t>(i)], 1) << "message " << i;
+}
+
+// Per partition, the first run covered offsets 0..last and the second started right at last + 1.
+inline void expect_second_run_resumes(const std::vector<Record>& first, const std::vector<Record>& second,
+                                      std::initializer_list<std::int32_t> partitions) {
+  auto first_offsets = offsets_by_partition(first);
+  auto second_offsets = offsets_by_partition(second);
+  for (const std::int32_t partition : partitions) {
+    const auto& a_off = first_offsets[partition];
+    const auto& b_off = second_offsets[partition];
+    for (std::size_t j = 0; j < a_off.size(); ++j) ASSERT_EQ(a_off[j], static_cast<std::int64_t>(j));
+    const std::int64_t resume_at = a_off.empty() ? 0 : a_off.back() + 1;
+    for (std::size_t j = 0; j < b_off.size(); ++j) {
+      ASSERT_EQ(b_off[j], resume_at + static_cast<std::int64_t>(j)) << "partition " << partition;
+    }
+  }
+}
+
 }  // namespace kafka_it

@@ -177,24 +177,9 @@ TEST_F(KafkaIntegration, RestartedConsumerResumesRightAfterTheLastHandledMessage
   const auto after = second.snapshot();
 
   // No loss and no repeat: together the two runs handled each message once.
-  std::vector<int> times(kCount, 0);
-  for (const auto* records : {&before, &after}) {
-    for (const auto& r : *records) ++times[static_cast<std::size_t>(std::stoi(r.value))];
-  }
-  for (int i = 0; i < kCount; ++i) EXPECT_EQ(times[static_cast<std::size_t>(i)], 1) << "message " << i;
-
+  kafka_it::expect_each_once({&before, &after}, kCount);
   // Per partition the first run covers 0..last and the second starts at last + 1.
-  auto first_offsets = offsets_by_partition(before);
-  auto second_offsets = offsets_by_partition(after);
-  for (const std::int32_t partition : {0, 1}) {
-    const auto& a_off = first_offsets[partition];
-    const auto& b_off = second_offsets[partition];
-    for (std::size_t j = 0; j < a_off.size(); ++j) ASSERT_EQ(a_off[j], static_cast<std::int64_t>(j));
-    const std::int64_t resume_at = a_off.empty() ? 0 : a_off.back() + 1;
-    for (std::size_t j = 0; j < b_off.size(); ++j) {
-      ASSERT_EQ(b_off[j], resume_at + static_cast<std::int64_t>(j)) << "partition " << partition;
-    }
-  }
+  kafka_it::expect_second_run_resumes(before, after, {0, 1});
 }
 
 TEST_F(KafkaIntegration, SecondMemberTakesPartitionsWithoutLossOrRepeat) {
@@ -229,13 +214,9 @@ TEST_F(KafkaIntegration, SecondMemberTakesPartitionsWithoutLossOrRepeat) {
   (*a)->stop();
   (*b)->stop();
 
-  std::vector<int> times(kCount, 0);
   const auto records_a = seen_a.snapshot();
   const auto records_b = seen_b.snapshot();
-  for (const auto* records : {&records_a, &records_b}) {
-    for (const auto& r : *records) ++times[static_cast<std::size_t>(std::stoi(r.value))];
-  }
-  for (int i = 0; i < kCount; ++i) EXPECT_EQ(times[static_cast<std::size_t>(i)], 1) << "message " << i;
+  kafka_it::expect_each_once({&records_a, &records_b}, kCount);
   EXPECT_FALSE(records_b.empty());
   // Per partition, whatever A handled before giving it up is followed exactly by what B handled.
   auto offsets_a = offsets_by_partition(records_a);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "expo/event_model/event.hpp"
+#include "scratch_web_dir.hpp"
 
 namespace expo::checkin {
 namespace {
@@ -21,48 +22,30 @@ namespace {
 namespace fs = std::filesystem;
 using web::Lang;
 
+using expo::testing::read_file;
+using expo::testing::write_file;
+
 const fs::path kWebDir = EXPO_CHECKIN_WEB_DIR;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 // A fresh copy of web/ per test, with a stand-in decoder bundle when the real one is not built.
 class WebDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("expo-checkin-pages-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::copy(kWebDir, dir_, fs::copy_options::recursive);
-    if (!fs::exists(dir_ / "assets/vendor/qr.js")) write(dir_ / "assets/vendor/qr.js", "self.ExpoQr = {};\n");
+    if (!fs::exists(dir_ / "assets/vendor/qr.js")) write_file(dir_ / "assets/vendor/qr.js", "self.ExpoQr = {};\n");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   Pages load(const model::Event& event = model::default_event()) {
     auto p = Pages::load(dir_, event);
     if (!p) throw std::runtime_error(p.error().message);
     return std::move(*p);
   }
-  std::string load_error() {
-    auto p = Pages::load(dir_, model::default_event());
-    return p.ok() ? std::string("(loaded)") : p.error().code + ": " + p.error().message;
-  }
-  fs::path dir_;
+  std::string load_error() { return expo::testing::load_error<Pages>(dir_); }
+  expo::testing::ScratchWebDir scratch_{kWebDir};
+  const fs::path& dir_ = scratch_.path();
 };
 
 boost::json::object strings_json(const fs::path& dir) {
-  return boost::json::parse(read(dir / "strings.json")).as_object();
+  return boost::json::parse(read_file(dir / "strings.json")).as_object();
 }
 
 // The page without its embedded string tables (which hold both languages by design).
@@ -195,11 +178,11 @@ TEST_F(ServiceWorker, VersionFollowsTheFilesAndNothingElse) {
   const auto first = load();
   EXPECT_EQ(load().version(), first.version());
   EXPECT_EQ(load().service_worker(), first.service_worker());
-  write(dir_ / "assets/booth.css", read(dir_ / "assets/booth.css") + "\n/* changed */\n");
+  write_file(dir_ / "assets/booth.css", read_file(dir_ / "assets/booth.css") + "\n/* changed */\n");
   const auto changed = load();
   EXPECT_NE(changed.version(), first.version());
   EXPECT_NE(changed.service_worker(), first.service_worker());
-  write(dir_ / "assets/extra/new.js", "// new\n");
+  write_file(dir_ / "assets/extra/new.js", "// new\n");
   const auto added = load();
   EXPECT_NE(added.version(), changed.version());
   EXPECT_NE(added.service_worker().find("/booth/assets/extra/new.js?v=" + added.version()), std::string::npos);
@@ -213,7 +196,7 @@ TEST_F(StringsFile, EveryKeyTheScriptsNameExists) {
       R"re('((?:camera|setup|status|result|reason|notice|login|logout|register|provision|fleet|state|confirm|error|time|count|bar|scan)(?:\.[a-z_]+)*)')re");
   int checked = 0;
   for (const auto* file : {"booth.js", "devices.js", "scanner.js"}) {
-    const auto js = read(dir_ / "assets" / file);
+    const auto js = read_file(dir_ / "assets" / file);
     for (auto it = std::sregex_iterator(js.begin(), js.end(), literal); it != std::sregex_iterator(); ++it) {
       const std::string key = (*it)[1];
       if (key.find('.') == std::string::npos) continue;  // a plain word ('error', 'state'), not a key
@@ -250,41 +233,41 @@ TEST_F(BrokenWebDir, MissingDecoderBundleNamesTheBuildStep) {
 }
 
 TEST_F(BrokenWebDir, UnknownTemplateNameFailsAtLoad) {
-  write(dir_ / "templates/booth.html", read(dir_ / "templates/booth.html") + "{{t.no.such.key}}");
+  write_file(dir_ / "templates/booth.html", read_file(dir_ / "templates/booth.html") + "{{t.no.such.key}}");
   EXPECT_NE(load_error().find("booth.html uses unknown {{t.no.such.key}}"), std::string::npos) << load_error();
-  write(dir_ / "templates/booth.html", read(kWebDir / "templates/booth.html"));
-  write(dir_ / "templates/sw.js", read(dir_ / "templates/sw.js") + "{{device_key}}");
+  write_file(dir_ / "templates/booth.html", read_file(kWebDir / "templates/booth.html"));
+  write_file(dir_ / "templates/sw.js", read_file(dir_ / "templates/sw.js") + "{{device_key}}");
   EXPECT_NE(load_error().find("sw.js uses unknown {{device_key}}"), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, UnknownI18nKeyFailsAtLoad) {
-  write(dir_ / "templates/devices.html",
-        read(dir_ / "templates/devices.html") + "<p data-i18n-attr=\"title:nope.key\">x</p>");
+  write_file(dir_ / "templates/devices.html",
+        read_file(dir_ / "templates/devices.html") + "<p data-i18n-attr=\"title:nope.key\">x</p>");
   EXPECT_NE(load_error().find("devices.html: data-i18n key \"nope.key\""), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, MissingTranslationFailsAtLoad) {
-  auto text = read(dir_ / "strings.json");
+  auto text = read_file(dir_ / "strings.json");
   const auto at = text.find("\"Offline, {n} waiting\"");
   ASSERT_NE(at, std::string::npos);
   const std::string key = "\"status.offline\"";
   text.replace(text.rfind(key, at), key.size(), "\"status.offlin\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_NE(load_error().find("status.offline"), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, UnknownStringPlaceholderFailsAtLoad) {
-  auto text = read(dir_ / "strings.json");
+  auto text = read_file(dir_ / "strings.json");
   const std::string from = "\"Check-in Booth — {{event_name}}\"";
   const auto at = text.find(from);
   ASSERT_NE(at, std::string::npos);
   text.replace(at, from.size(), "\"Check-in Booth — {{event_city}}\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_NE(load_error().find("uses unknown {{event_city}}"), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, AssetPathThatNeedsEscapingFailsAtLoad) {
-  write(dir_ / "assets/my file.js", "// x\n");
+  write_file(dir_ / "assets/my file.js", "// x\n");
   EXPECT_NE(load_error().find("asset path \"my file.js\""), std::string::npos) << load_error();
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "expo/event_model/event.hpp"
+#include "scratch_web_dir.hpp"
 #include "expo/web/html.hpp"
 
 namespace expo::voting {
@@ -22,20 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using web::Lang;
 
+using expo::testing::read_file;
+using expo::testing::write_file;
+
 const fs::path kWebDir = EXPO_VOTING_WEB_DIR;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 const Pages& pages() {
   static const Pages loaded = [] {
@@ -205,7 +196,7 @@ TEST(VotingPages, TheScriptGetsItsStringsInThePageLanguageAndEveryRefusalHasOne)
 // Every key vote.js names literally must exist: a missing one would show its key to a visitor.
 TEST(VotingPages, EveryKeyTheScriptNamesIsEmbedded) {
   const auto strings = script_strings(pages().ballot_page(open_ballot(), Lang::id));
-  const auto js = read(kWebDir / "assets/vote.js");
+  const auto js = read_file(kWebDir / "assets/vote.js");
   const std::regex literal(R"re('((?:msg|button)\.[a-z_.]+)')re");
   int checked = 0;
   for (auto it = std::sregex_iterator(js.begin(), js.end(), literal); it != std::sregex_iterator(); ++it) {
@@ -326,8 +317,8 @@ TEST(VotingPages, AssetsAreVersionedUnderTheVotePrefix) {
 // Small enough for a slow connection: what a phone loads for the page (HTML + CSS + JS).
 TEST(VotingPages, ThePageIsSmall) {
   const auto html = pages().ballot_page(open_ballot(), Lang::id);
-  const auto css = read(kWebDir / "assets/vote.css").size();
-  const auto js = read(kWebDir / "assets/vote.js").size();
+  const auto css = read_file(kWebDir / "assets/vote.css").size();
+  const auto js = read_file(kWebDir / "assets/vote.js").size();
   std::cout << "ballot page (5 innovations): html " << html.size() << " B, css " << css << " B, js " << js
             << " B, total " << html.size() + css + js << " B\n";
   EXPECT_LT(html.size() + css + js, 20u * 1024);
@@ -336,24 +327,15 @@ TEST(VotingPages, ThePageIsSmall) {
 // A copy of web/ per test, for the tests that break a file.
 class VotingPagesBrokenWebDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("expo-voting-pages-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::copy(kWebDir, dir_, fs::copy_options::recursive);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string load_error() {
-    auto p = Pages::load(dir_, model::default_event());
-    return p.ok() ? std::string("(loaded)") : p.error().code + ": " + p.error().message;
-  }
-  fs::path dir_;
+  std::string load_error() { return expo::testing::load_error<Pages>(dir_); }
+  expo::testing::ScratchWebDir scratch_{kWebDir};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(VotingPagesBrokenWebDir, VersionFollowsTheFiles) {
   auto first = Pages::load(dir_, model::default_event());
   ASSERT_TRUE(first.ok());
-  write(dir_ / "assets/vote.css", read(dir_ / "assets/vote.css") + "\n/* changed */\n");
+  write_file(dir_ / "assets/vote.css", read_file(dir_ / "assets/vote.css") + "\n/* changed */\n");
   auto changed = Pages::load(dir_, model::default_event());
   ASSERT_TRUE(changed.ok());
   EXPECT_NE(changed->version(), first->version());
@@ -361,43 +343,43 @@ TEST_F(VotingPagesBrokenWebDir, VersionFollowsTheFiles) {
 }
 
 TEST_F(VotingPagesBrokenWebDir, UnknownTemplateNameFailsAtLoad) {
-  write(dir_ / "templates/ballot.html", read(dir_ / "templates/ballot.html") + "{{visitor_name}}");
+  write_file(dir_ / "templates/ballot.html", read_file(dir_ / "templates/ballot.html") + "{{visitor_name}}");
   EXPECT_TRUE(has(load_error(), "pages_invalid: ballot.html uses unknown {{visitor_name}}")) << load_error();
-  write(dir_ / "templates/ballot.html", read(kWebDir / "templates/ballot.html"));
-  write(dir_ / "templates/not_found.html", read(dir_ / "templates/not_found.html") + "{{t.no.such}}");
+  write_file(dir_ / "templates/ballot.html", read_file(kWebDir / "templates/ballot.html"));
+  write_file(dir_ / "templates/not_found.html", read_file(dir_ / "templates/not_found.html") + "{{t.no.such}}");
   EXPECT_TRUE(has(load_error(), "not_found.html uses unknown {{t.no.such}}")) << load_error();
 }
 
 TEST_F(VotingPagesBrokenWebDir, RemainingWithoutItsCountFailsAtLoad) {
-  auto text = read(dir_ / "strings.json");
+  auto text = read_file(dir_ / "strings.json");
   const std::string from = "\"Votes left today: {n} of {total}\"";
   ASSERT_NE(text.find(from), std::string::npos);
   text.replace(text.find(from), from.size(), "\"Votes left today\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_TRUE(has(load_error(), "\"en\".\"ballot.remaining\" must hold {n} and {total}")) << load_error();
 }
 
 TEST_F(VotingPagesBrokenWebDir, MissingOrUnknownStringsFailAtLoad) {
-  auto text = read(dir_ / "strings.json");
+  auto text = read_file(dir_ / "strings.json");
   const std::string from = "\"Vote for Innovations — {{event_name}}\"";
   ASSERT_NE(text.find(from), std::string::npos);
   text.replace(text.find(from), from.size(), "\"Vote — {{event_city}}\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_TRUE(has(load_error(), "uses unknown {{event_city}}")) << load_error();
 
-  text = read(kWebDir / "strings.json");
+  text = read_file(kWebDir / "strings.json");
   const std::string key = "\"button.voted\": \"✓ Voted\"";
   ASSERT_NE(text.find(key), std::string::npos);
   text.replace(text.find(key), key.size(), "\"button.votd\": \"✓ Voted\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_TRUE(has(load_error(), "button.vot")) << load_error();
 }
 
 TEST_F(VotingPagesBrokenWebDir, MissingAssetOrFolderFailsAtLoad) {
   fs::remove(dir_ / "assets/vote.js");
   EXPECT_TRUE(has(load_error(), "assets/vote.js is missing")) << load_error();
-  write(dir_ / "assets/vote.js", "// x\n");
-  write(dir_ / "assets/my file.js", "// x\n");
+  write_file(dir_ / "assets/vote.js", "// x\n");
+  write_file(dir_ / "assets/my file.js", "// x\n");
   EXPECT_TRUE(has(load_error(), "asset path \"my file.js\"")) << load_error();
   auto p = Pages::load(dir_ / "nowhere", model::default_event());
   ASSERT_FALSE(p.ok());

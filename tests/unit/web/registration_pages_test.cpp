@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "expo/event_model/event.hpp"
+#include "scratch_web_dir.hpp"
 
 namespace expo::registration {
 namespace {
@@ -17,19 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using web::Lang;
 
+using expo::testing::read_file;
+using expo::testing::write_file;
+
 const fs::path kWebDir = EXPO_REGISTRATION_WEB_DIR;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 const Pages& pages() {
   static const Pages loaded = [] {
@@ -223,45 +215,33 @@ TEST(RegistrationPage, AnyEventConfigIsEscapedAndGrouped) {
 // Copies of the shipped files that tests break one way each.
 class BrokenWebDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("expo-pages-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "templates");
-    fs::copy_file(kWebDir / "strings.json", dir_ / "strings.json");
-    fs::copy_file(kWebDir / "templates" / "register.html", dir_ / "templates" / "register.html");
-    fs::copy_file(kWebDir / "templates" / "badge.html", dir_ / "templates" / "badge.html");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string load_error() {
-    auto p = Pages::load(dir_, model::default_event());
-    return p.ok() ? std::string("(loaded)") : p.error().code + ": " + p.error().message;
-  }
-  fs::path dir_;
+  std::string load_error() { return expo::testing::load_error<Pages>(dir_); }
+  expo::testing::ScratchWebDir scratch_{kWebDir};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(BrokenWebDir, UnknownTemplateNameFailsAtLoad) {
-  write(dir_ / "templates" / "register.html", read(dir_ / "templates" / "register.html") + "{{t.no.such.key}}");
+  write_file(dir_ / "templates" / "register.html", read_file(dir_ / "templates" / "register.html") + "{{t.no.such.key}}");
   EXPECT_NE(load_error().find("register.html uses unknown {{t.no.such.key}}"), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, UnknownBadgeHoleFailsAtLoad) {
-  write(dir_ / "templates" / "badge.html", read(dir_ / "templates" / "badge.html") + "{{phone}}");
+  write_file(dir_ / "templates" / "badge.html", read_file(dir_ / "templates" / "badge.html") + "{{phone}}");
   EXPECT_NE(load_error().find("badge.html uses unknown {{phone}}"), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, UnknownI18nKeyFailsAtLoad) {
-  write(dir_ / "templates" / "register.html",
-        read(dir_ / "templates" / "register.html") + "<p data-i18n=\"nope.key\">x</p>");
+  write_file(dir_ / "templates" / "register.html",
+        read_file(dir_ / "templates" / "register.html") + "<p data-i18n=\"nope.key\">x</p>");
   EXPECT_NE(load_error().find("\"nope.key\""), std::string::npos) << load_error();
 }
 
 TEST_F(BrokenWebDir, MissingTranslationFailsAtLoad) {
-  auto text = read(dir_ / "strings.json");
+  auto text = read_file(dir_ / "strings.json");
   const auto at = text.find("\"Full name\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(text.rfind("\"field.name.label\"", at), std::string("\"field.name.label\"").size(), "\"field.name.lbl\"");
-  write(dir_ / "strings.json", text);
+  write_file(dir_ / "strings.json", text);
   EXPECT_NE(load_error().find("pages_invalid"), std::string::npos) << load_error();
   EXPECT_NE(load_error().find("field.name."), std::string::npos) << load_error();
 }
@@ -273,14 +253,14 @@ TEST_F(BrokenWebDir, MissingFileFailsAtLoad) {
 
 // The scripts look strings up by key: every literal key they use must exist.
 TEST(Scripts, UseOnlyKnownStringKeys) {
-  const auto strings = read(kWebDir / "strings.json");
+  const auto strings = read_file(kWebDir / "strings.json");
   const auto tables = boost::json::parse(strings);
   std::set<std::string> keys;
   for (const auto& [k, v] : tables.at("id").as_object()) keys.insert(std::string(k));
   keys.insert("event.dates");
   std::size_t seen = 0;
   for (const std::string file : {"register.js", "badge.js"}) {
-    const auto js = read(kWebDir / "assets" / file);
+    const auto js = read_file(kWebDir / "assets" / file);
     ASSERT_FALSE(js.empty()) << file;
     const std::regex literal(R"re(\bt\(\s*'([a-z_.]+)')re");
     for (auto it = std::sregex_iterator(js.begin(), js.end(), literal); it != std::sregex_iterator(); ++it, ++seen) {
