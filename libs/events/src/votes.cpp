@@ -50,8 +50,8 @@ Result<Message> read(const Envelope& event) {
     Cast v{string_member(p, "vote_id"),       string_member(p, "visitor_id"), string_member(p, "innovation_id"),
            string_member(p, "booth_id"),      string_member(p, "region_id"),  string_member(p, "day"),
            string_member(p, "device_id"),     string_member(p, "client_event_id"), event.occurred_at};
-    if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || v.day.empty()) {
-      return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or day");
+    if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || !is_date(v.day)) {
+      return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or a YYYY-MM-DD day");
     }
     return Message(std::move(v));
   }

@@ -4,9 +4,9 @@
 #include <map>
 
 #include "app/operations.hpp"
-#include "expo/core/json_member.hpp"
 #include "expo/core/log.hpp"
 #include "expo/devices/registry.hpp"
+#include "expo/events/checkins.hpp"
 #include "expo/events/envelope.hpp"
 #include "expo/events/votes.hpp"
 #include "expo/kafka/consumer.hpp"
@@ -29,19 +29,13 @@ Result<void> apply_checkins(VoteStore& store, std::span<const kafka::Message> me
   std::map<std::int32_t, std::int64_t> next_offsets;
   for (const auto& message : messages) {
     next_offsets[message.partition] = std::max(next_offsets[message.partition], message.offset + 1);
-    auto event = events::decode(message.value);
-    if (!event) {
-      skip(message, event.error());
+    auto checkin = events::checkins::read(message.value);
+    if (!checkin) {
+      skip(message, checkin.error());
       continue;
     }
-    if (event->type != "checked_in") continue;
-    auto visitor_id = string_member(event->payload, "visitor_id");
-    auto booth_id = string_member(event->payload, "booth_id");
-    if (visitor_id.empty() || booth_id.empty()) {
-      skip(message, Error::permanent("event_invalid", "a checked_in event lacks visitor_id or booth_id"));
-      continue;
-    }
-    seen.push_back({std::move(visitor_id), std::move(booth_id)});
+    if (!*checkin) continue;
+    seen.push_back({std::move((*checkin)->visitor_id), std::move((*checkin)->booth_id)});
   }
   if (auto recorded = store.record_checkins_sync(seen); !recorded) return recorded.error();
   // Only after the check-ins are in the view: votes waiting for the view trust these positions.

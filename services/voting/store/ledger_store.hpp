@@ -1,21 +1,13 @@
 #pragma once
 // The vote ledger: every vote of votes.v1 with its fate (counted, voided, or a repeat of the same
 // visitor and innovation, which never counts), the voids of admin.v1, and the tally that follows.
-// It is what operations audit and export; the public boards are the leaderboard's. Keys share the
-// hash tag {vote-ledger} (one slot: a void rewrites many votes atomically; votes are a few hundred a
-// second at the peak, well within one shard):
-//
-//   {vote-ledger}:vote:<vote_id>         hash: visitor, device, innovation, booth, region, day, at, at_ms,
-//                                        state (counted | voided | repeat), reason (voided)
-//   {vote-ledger}:first:<visitor>        hash: innovation -> the vote_id that counts for it
-//   {vote-ledger}:by-visitor:<visitor>   set of vote ids;  {vote-ledger}:by-device:<device>  likewise
-//   {vote-ledger}:voids                  hash: "visitor:<id>" | "device:<id>" -> "<at_ms>|<reason>" (latest)
-//   {vote-ledger}:tally / :voided        hash: innovation -> votes counted / voided
-//   {vote-ledger}:order                  list of vote ids in the order applied (exports walk it)
+// It is what operations audit and export; the public boards are the leaderboard's. The counting is
+// libs/vote_ledger's (the leaderboard counts with the same Lua), under the prefix {vote-ledger}: (one
+// slot: a void rewrites many votes atomically; votes are a few hundred a second at the peak, well
+// within one shard):
+//   {vote-ledger}:votes, :first, :by-visitor:<id>, :by-device:<id>, :voids   see vote_ledger/ledger.hpp
+//   {vote-ledger}:counts                 hash: "votes|<innovation>|<period>", "voided|<innovation>|<period>"
 //   {vote-ledger}:applied                projection guard (exactly-once per message)
-//
-// The voiding rule is events::votes::voids(): a void covers its target's votes cast at or before it,
-// applied the same whichever of the two the ledger sees first.
 //
 // Device flags live beside, per device: vote:{dev:<device_id>}:badges (sorted set: visitor -> last
 // vote ms) and vote:flagged (hash: device -> "<distinct>|<flagged_at_ms>").

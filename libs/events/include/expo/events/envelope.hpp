@@ -29,6 +29,10 @@ std::string new_event_id();
 // A new envelope with a fresh event_id, the type and the time; the payload is the caller's to fill.
 Envelope make_envelope(std::string type, std::string occurred_at);
 
+// "YYYY-MM-DD" by shape (the `day` of check-ins and votes): readers refuse another shape, so no
+// message can write into a board's whole-event ("all") line or a line of another form.
+bool is_date(std::string_view text);
+
 // Compact JSON with the four members in the order above.
 std::string encode(const Envelope& envelope);
 
