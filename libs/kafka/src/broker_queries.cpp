@@ -34,13 +34,13 @@ enum class Step { metadata, watermarks };
 
 const char* step_name(Step step) { return step == Step::metadata ? "metadata" : "watermarks"; }
 
-// One try of query_end_offsets: `err` says why it failed (NO_ERROR: `ends` holds the answer).
-struct EndOffsetsAttempt {
+// One try of query_watermarks: `err` says why it failed (NO_ERROR: `marks` holds the answer).
+struct WatermarksAttempt {
   Step step = Step::metadata;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::vector<std::int64_t> ends{};
+  std::vector<Watermarks> marks{};
 
-  EndOffsetsAttempt& fail(rd_kafka_resp_err_t why) {
+  WatermarksAttempt& fail(rd_kafka_resp_err_t why) {
     err = why;
     return *this;
   }
@@ -56,9 +56,9 @@ struct EndOffsetsAttempt {
 
 // The partition count from a metadata request for the topic, then one watermark request per
 // partition. Gives up with __DESTROY when `cancelled` is set, __TIMED_OUT when `deadline` passed.
-EndOffsetsAttempt attempt_end_offsets(rd_kafka_t* rk, rd_kafka_topic_t* handle, QueryClock::time_point deadline,
-                                      const std::atomic<bool>& cancelled) {
-  EndOffsetsAttempt attempt;
+WatermarksAttempt attempt_watermarks(rd_kafka_t* rk, rd_kafka_topic_t* handle, QueryClock::time_point deadline,
+                                     const std::atomic<bool>& cancelled) {
+  WatermarksAttempt attempt;
   if (cancelled.load()) return attempt.fail(RD_KAFKA_RESP_ERR__DESTROY);
   const int metadata_timeout_ms = remaining_ms(deadline);
   if (metadata_timeout_ms == 0) return attempt.fail(RD_KAFKA_RESP_ERR__TIMED_OUT);
@@ -79,7 +79,7 @@ EndOffsetsAttempt attempt_end_offsets(rd_kafka_t* rk, rd_kafka_topic_t* handle, 
   const std::int32_t partitions = md->topics[0].partition_cnt;
   const char* topic = rd_kafka_topic_name(handle);
   attempt.step = Step::watermarks;
-  attempt.ends.assign(static_cast<std::size_t>(partitions), 0);
+  attempt.marks.assign(static_cast<std::size_t>(partitions), Watermarks{});
   for (std::int32_t partition = 0; partition < partitions; ++partition) {
     if (cancelled.load()) return attempt.fail(RD_KAFKA_RESP_ERR__DESTROY);
     const int timeout_ms = remaining_ms(deadline);
@@ -88,7 +88,7 @@ EndOffsetsAttempt attempt_end_offsets(rd_kafka_t* rk, rd_kafka_topic_t* handle, 
     std::int64_t high = 0;
     const auto werr = rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, timeout_ms);
     if (werr != RD_KAFKA_RESP_ERR_NO_ERROR) return attempt.fail(werr);
-    attempt.ends[static_cast<std::size_t>(partition)] = high;
+    attempt.marks[static_cast<std::size_t>(partition)] = Watermarks{low, high};
   }
   return attempt;
 }
@@ -123,17 +123,16 @@ bool metadata_answered(rd_kafka_t* rk, QueryClock::time_point deadline) {
   return true;
 }
 
-Result<std::vector<std::int64_t>> query_end_offsets(rd_kafka_t* rk, const std::string& topic,
-                                                    QueryClock::time_point deadline,
-                                                    const std::atomic<bool>& cancelled) {
+Result<std::vector<Watermarks>> query_watermarks(rd_kafka_t* rk, const std::string& topic,
+                                                 QueryClock::time_point deadline, const std::atomic<bool>& cancelled) {
   if (topic.empty()) return end_offsets_error(rk, topic, RD_KAFKA_RESP_ERR__INVALID_ARG, "topic name");
   // A topic handle is how rd_kafka_metadata asks about one topic only. The producer already holds
   // one for every topic it writes to; this adds a reference for the duration of the query.
   TopicPtr handle(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
   if (!handle) return end_offsets_error(rk, topic, rd_kafka_last_error(), "topic handle");
   for (;;) {
-    auto attempt = attempt_end_offsets(rk, handle.get(), deadline, cancelled);
-    if (attempt.err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::move(attempt.ends);
+    auto attempt = attempt_watermarks(rk, handle.get(), deadline, cancelled);
+    if (attempt.err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::move(attempt.marks);
     if (attempt.err == RD_KAFKA_RESP_ERR__DESTROY) return stopped_error();
     if (attempt.topic_missing()) {
       return Error::permanent("kafka_unknown_topic", "end offsets: topic '" + topic + "' does not exist");
@@ -146,6 +145,17 @@ Result<std::vector<std::int64_t>> query_end_offsets(rd_kafka_t* rk, const std::s
     }
     std::this_thread::sleep_for(kRetryBackoff);
   }
+}
+
+Result<std::vector<std::int64_t>> query_end_offsets(rd_kafka_t* rk, const std::string& topic,
+                                                    QueryClock::time_point deadline,
+                                                    const std::atomic<bool>& cancelled) {
+  auto marks = query_watermarks(rk, topic, deadline, cancelled);
+  if (!marks) return marks.error();
+  std::vector<std::int64_t> ends;
+  ends.reserve(marks->size());
+  for (const auto& m : *marks) ends.push_back(m.high);
+  return ends;
 }
 
 }  // namespace expo::kafka::detail

@@ -1,7 +1,8 @@
 #pragma once
-// The messages the consumer loop has taken from librdkafka and not yet handled, with the views the
-// handler gets. The raw messages own the buffers the views point into, so both live and die together.
-// Consumer thread only.
+// The messages the consumer loop (or read_ranges) has taken from librdkafka and not yet handled,
+// with the views the handler gets: the one place an rd_kafka_message_t becomes a kafka::Message.
+// The raw messages own the buffers the views point into, so both live and die together.
+// One thread only (the consumer's, or the caller of read_ranges).
 
 #include <librdkafka/rdkafka.h>
 

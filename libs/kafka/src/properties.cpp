@@ -21,6 +21,15 @@ constexpr std::array<std::string_view, 9> kConsumerOwned{
     "enable.auto.offset.store", "auto.commit.interval.ms", "auto.offset.reset",
     "partition.assignment.strategy"};
 
+// No group, so nothing to commit, and reads that stop exactly where they were told: the end of a
+// partition must be seen (eof), and a start outside the log must fail rather than be moved.
+// isolation.level decides where a partition ends (last stable offset or high watermark), which
+// must match the watermark query of ranges_to_end made with the same properties.
+constexpr std::array<std::string_view, 9> kReaderOwned{
+    "bootstrap.servers", "metadata.broker.list", "group.id", "enable.auto.commit",
+    "enable.auto.offset.store", "enable.partition.eof", "auto.offset.reset", "isolation.level",
+    "allow.auto.create.topics"};
+
 template <std::size_t N>
 Result<void> append_extra(Properties& out, const Properties& extra,
                           const std::array<std::string_view, N>& owned) {
@@ -93,6 +102,38 @@ Result<Properties> consumer_properties(const ConsumerConfig& config) {
   };
   if (!config.client_id.empty()) props.emplace_back("client.id", config.client_id);
   if (auto r = append_extra(props, config.extra, kConsumerOwned); !r) return r.error();
+  return props;
+}
+
+Result<Properties> reader_properties(const std::string& brokers, const Properties& extra) {
+  if (brokers.empty()) return config_error("brokers is empty");
+  Properties props{
+      {"bootstrap.servers", brokers},
+      {"client.id", "expo-topic-reader"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", "error"},
+      {"isolation.level", "read_committed"},
+      // A watermark query for a deleted topic must not create it again.
+      {"allow.auto.create.topics", "false"},
+      // A bulk read of a backlog. librdkafka 2.0.2 stops fetching once its local queue holds
+      // queued.min.messages (counted over the reader's one queue) and looks again only when its
+      // broker thread next wakes, up to 1 s later (librdkafka #2879; 2.2.0 added
+      // fetch.queue.backoff.ms for it). So a handler faster than the queue refills waits for that
+      // second, and the read rate is about what the queue holds per second. 300,000 messages keep
+      // a no-op handler at ~600,000-700,000 small messages/s with ~120 MB resident (measured: see
+      // the README); 1 MiB partition fetches (librdkafka's default) keep fetches flowing while the
+      // queue fills, where 8 MiB ones overshoot the queue and double the memory for the same rate.
+      // Fetched payload stays bounded by queued.max.messages.kbytes (64 MiB, librdkafka's default).
+      {"max.partition.fetch.bytes", "1048576"},
+      {"queued.min.messages", "300000"},
+      {"queued.max.messages.kbytes", "65536"},
+      // The broker answers at once while there is a backlog; at a partition's end it holds an
+      // empty fetch at most this long, which bounds how late the end (eof) is seen.
+      {"fetch.wait.max.ms", "100"},
+  };
+  if (auto r = append_extra(props, extra, kReaderOwned); !r) return r.error();
   return props;
 }
 
