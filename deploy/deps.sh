@@ -8,7 +8,8 @@
 #   deploy/deps.sh apt        only the Debian packages (and stopping the system services they start)
 #   deploy/deps.sh kafka      only the Kafka jars
 #   deploy/deps.sh npm        only the npm packages: the browser tests' (tests/browser/node_modules) and
-#                             the check-in frontend's, and its bundle (services/checkin/web/assets/vendor/)
+#                             the services' frontends (check-in, leaderboard) with their bundles
+#                             (services/<service>/web/assets/vendor/)
 #
 # Environment:
 #   EXPO_CACHE_DIR   where the Kafka jars go (default <repo>/.cache); ignored by git.
@@ -181,23 +182,27 @@ ensure_browser_test_packages() {
   log "browser test packages ok"
 }
 
-# The booth tablet's QR decoder (and the admin page's QR encoder) is @zxing/library bundled by esbuild
-# into services/checkin/web/assets/vendor/qr.js: build output, ignored by git, which the check-in
-# service refuses to start without. `npm ci` runs when node_modules is missing or older than the lock
-# file (with --ignore-scripts: neither package needs an install script), the bundle when it is missing
-# or older than the lock file, the sources or the build script.
-ensure_checkin_frontend() {
-  local dir=$repo_root/services/checkin/frontend
-  local bundle=$repo_root/services/checkin/web/assets/vendor/qr.js
+# A service's third-party browser code is an npm package bundled by esbuild into
+# services/<service>/web/assets/vendor/: build output, ignored by git, which that service refuses to
+# start without. Each frontend folder (package.json, package-lock.json, build.mjs, src/) is handled
+# alike: `npm ci` runs when node_modules is missing or older than the lock file (with
+# --ignore-scripts: none of these packages needs an install script), the bundle when it is missing or
+# older than the lock file, the sources or the build script.
+#   checkin:     @zxing/library -> vendor/qr.js (the booth tablet's QR decoder, the admin page's encoder)
+#   leaderboard: chart.js + chartjs-chart-matrix -> vendor/charts.js (the operations page's charts)
+ensure_frontend() {
+  local service=$1 bundle_name=$2 what=$3
+  local dir=$repo_root/services/$service/frontend
+  local bundle=$repo_root/services/$service/web/assets/$bundle_name
   [[ -f $dir/package-lock.json ]] || return 0
   command -v npm >/dev/null 2>&1 || die "npm not found (run: deploy/deps.sh apt)"
   mkdir -p "$cache_dir"
-  local npm_log=$cache_dir/deps-npm-checkin.log
+  local npm_log=$cache_dir/deps-npm-$service.log
   if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
-    log "installing the check-in frontend's packages (npm ci in services/checkin/frontend; log: $npm_log)"
+    log "installing the $service frontend's packages (npm ci in services/$service/frontend; log: $npm_log)"
     if ! (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >"$npm_log" 2>&1; then
       tail -n 30 "$npm_log" >&2
-      die "npm ci failed in services/checkin/frontend (full log: $npm_log)"
+      die "npm ci failed in services/$service/frontend (full log: $npm_log)"
     fi
     touch "$dir/node_modules"
   fi
@@ -210,23 +215,28 @@ ensure_checkin_frontend() {
     done
   fi
   if (( stale )); then
-    log "bundling the tablet's QR decoder (services/checkin/frontend -> web/assets/vendor/qr.js)"
+    log "bundling $what (services/$service/frontend -> web/assets/$bundle_name)"
     if ! (cd "$dir" && node build.mjs) >>"$npm_log" 2>&1; then
       tail -n 30 "$npm_log" >&2
-      die "bundling the check-in frontend failed (full log: $npm_log)"
+      die "bundling the $service frontend failed (full log: $npm_log)"
     fi
     touch "$bundle"
   fi
-  log "check-in frontend ok ($(wc -c <"$bundle") bytes)"
+  log "$service frontend ok ($(wc -c <"$bundle") bytes)"
+}
+
+ensure_frontends() {
+  ensure_frontend checkin vendor/qr.js "the tablet's QR decoder"
+  ensure_frontend leaderboard vendor/charts.js "the operations page's charts"
 }
 
 main() {
   local what=${1:-all}
   case $what in
-    all) ensure_apt_packages; ensure_kafka_jars; ensure_browser_test_packages; ensure_checkin_frontend ;;
+    all) ensure_apt_packages; ensure_kafka_jars; ensure_browser_test_packages; ensure_frontends ;;
     apt) ensure_apt_packages ;;
     kafka) ensure_kafka_jars ;;
-    npm) ensure_browser_test_packages; ensure_checkin_frontend ;;
+    npm) ensure_browser_test_packages; ensure_frontends ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" ;;
     *) die "unknown target '$what' (all|apt|kafka|npm)" ;;
   esac

@@ -1,0 +1,79 @@
+#pragma once
+// The rebuild: recounts every board from the topics, from the beginning, into a fresh generation and
+// swaps it in atomically, while the live projection goes on counting into the old one.
+//
+// Rounds: read every partition of checkins.v1, votes.v1 and admin.v1 up to its end as the round
+// starts (kafka::read_ranges, no consumer group), then try the swap, which succeeds when the fresh
+// generation has applied at least what it read and what the live one has. The live projection keeps
+// moving, so a swap may find the fresh one behind: the next round reads what came since (it reads
+// far faster than events arrive, so rounds shrink to nothing). After the swap the live projection's
+// next write fails its generation check and goes to the fresh generation, whose guard skips what the
+// rebuild counted: the boards equal a recount of the log, nothing lost or counted twice. The old
+// generation's keys are then deleted.
+//
+// Started by operations (POST /v1/admin/leaderboards/rebuild) or by the service itself when there
+// are no live boards (first start, Redis lost). One at a time per instance; two instances rebuilding
+// at once are harmless: the first swap wins, the second sees it and compares with it.
+//
+// Thread-safety: all members may be called from any thread; the work runs on a thread of its own.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "expo/core/result.hpp"
+
+namespace expo::leaderboard {
+
+class BoardStore;
+
+struct RebuildProgress {
+  enum class State { idle, running, done, failed };
+  State state = State::idle;
+  std::string reason;          // why it started: "requested" | "no_boards"
+  std::int64_t generation = 0;
+  std::int64_t events = 0;     // messages applied so far
+  std::int64_t total = 0;      // messages to read, as far as known (grows each round)
+  int rounds = 0;
+  double seconds = 0;          // running time so far, or in all
+  std::string error;           // when failed
+};
+
+std::string_view to_string(RebuildProgress::State state);
+
+class Rebuilder {
+ public:
+  Rebuilder(std::shared_ptr<BoardStore> store, std::string brokers);
+  ~Rebuilder();
+  Rebuilder(const Rebuilder&) = delete;
+  Rebuilder& operator=(const Rebuilder&) = delete;
+
+  // Starts a rebuild unless one is running, or one ended less than `not_within` ago (then false): the
+  // watchdog asks every 250 ms while there are no boards, and a rebuild failing for want of Kafka
+  // must not restart at that pace.
+  bool start(std::string reason, std::chrono::milliseconds not_within = std::chrono::milliseconds(0));
+  RebuildProgress progress() const;
+  // Cancels a running rebuild (its generation is dropped) and joins the thread. Idempotent.
+  void stop();
+
+ private:
+  void run(std::string reason);
+  Result<void> rebuild(std::int64_t generation);
+  void update(const std::function<void(RebuildProgress&)>& change);
+
+  std::shared_ptr<BoardStore> store_;
+  std::string brokers_;
+  mutable std::mutex mutex_;
+  RebuildProgress progress_;
+  std::thread thread_;
+  std::atomic<bool> cancelled_{false};
+  std::chrono::steady_clock::time_point started_{};
+  std::chrono::steady_clock::time_point ended_{};
+};
+
+}  // namespace expo::leaderboard
