@@ -8,12 +8,13 @@
 #   make bench-registration  sign-ups/s and latency at saturation, with Kafka and Redis beside
 #   make bench-checkin  check-ins/s and latency at saturation and paced, tablets on kept-alive connections
 #   make bench-voting  votes/s and latency at saturation and paced, phones on kept-alive connections
+#   make bench-leaderboard  vote-to-screen latency, WebSocket sessions held, rebuild speed
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PRESET ?= release
 
-.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration bench-checkin bench-voting clean
+.PHONY: help deps build up down status test test-unit test-integration bench-http bench-registration bench-checkin bench-voting bench-leaderboard clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -55,6 +56,9 @@ bench-checkin: deps
 
 bench-voting: deps
 	@tests/bench/voting.sh
+
+bench-leaderboard: deps
+	@tests/bench/leaderboard.sh
 
 clean:
 	rm -rf build

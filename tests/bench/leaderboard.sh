@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make bench-leaderboard: how fast a vote reaches the screens, how many screens one instance holds, and
+# how fast the boards are rebuilt from the topics, with the real Kafka and Redis (their own stack on
+# spare ports, wiped first). Prints figures; it does not pass or fail on them
+# (targets: p99 vote-to-screen under 500 ms at 5,000 votes/s; 10,000 concurrent WebSocket clients;
+# a rebuild of at least 200,000 events/s).
+#
+# Votes are written to votes.v1 as the voting service writes them (expo-stream-bench), so the figure
+# is the leaderboard's part: from Kafka's acknowledgement (when voting answers 201) to the stream
+# message that shows the vote. bench-voting measures the voting service itself.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo_root"
+preset=${BENCH_PRESET:-release}
+duration=${BENCH_DURATION:-15}
+clients=${BENCH_CLIENTS:-10000}
+port=${BENCH_PORT:-28784}
+admin_token=bench-admin-token-0123456789abcdef
+rebuild_checkins=${BENCH_REBUILD_CHECKINS:-300000}
+rebuild_votes=${BENCH_REBUILD_VOTES:-100000}
+
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target expo-leaderboard expo-stream-bench
+build=$repo_root/build/$preset
+bench=$build/tests/bench/expo-stream-bench
+
+# Ten thousand sessions need ten thousand descriptors in the service and in the client.
+ulimit -n 65536
+
+# shellcheck source=tests/bench/lib.sh
+source "$repo_root/tests/bench/lib.sh"
+bench_stack_start "$build/bench-leaderboard-stack" 28794 28778
+brokers=127.0.0.1:$KAFKA_PORT
+export EVENT_CLOCK_START=2023-11-23T19:00:00+07:00 ADMIN_TOKEN=$admin_token
+EXPO_HTTP_MAX_CONNECTIONS=20000 EXPO_LEADERBOARD_PROMETHEUS_URL= \
+  bench_service_start "$EXPO_RUN_DIR/bench-leaderboard.log" "$port" "$build/services/leaderboard/expo-leaderboard"
+service_pid=${bench_service_pids[-1]}
+rss() { awk '/^VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$service_pid/status"; }
+
+for rate in 1000 5000; do
+  echo "bench: vote-to-screen at $rate votes/s, ${duration}s"
+  out=$("$bench" stream --brokers "$brokers" --port "$port" --rate "$rate" --seconds "$duration" --clients 1)
+  echo "$out"
+  echo "leaderboard: $(tail -n1 <<<"$out" | sed 's/^stream-bench: //')"
+done
+
+echo "bench: $clients WebSocket sessions with updates flowing (200 votes/s), ${duration}s"
+out=$("$bench" stream --brokers "$brokers" --port "$port" --rate 200 --seconds "$duration" --clients "$clients")
+echo "$out"
+echo "leaderboard: $(grep 'open to the end' <<<"$out" | sed 's/^stream-bench: //'); service RSS $(rss)"
+
+echo "bench: rebuild: $rebuild_checkins check-ins and $rebuild_votes more votes written first"
+"$bench" produce --brokers "$brokers" --checkins "$rebuild_checkins" --votes "$rebuild_votes"
+auth=(-H "Authorization: Bearer $admin_token")
+curl -fsS -X POST "${auth[@]}" "http://127.0.0.1:$port/v1/admin/leaderboards/rebuild" >/dev/null
+progress=""
+for _ in $(seq 1 600); do
+  progress=$(curl -fsS "${auth[@]}" "http://127.0.0.1:$port/v1/admin/leaderboards/rebuild")
+  grep -q '"state":"running"' <<<"$progress" || break
+  sleep 0.5
+done
+echo "$progress"
+python3 - "$progress" <<'PY'
+import json, sys
+p = json.loads(sys.argv[1])
+print(f"leaderboard: rebuild {p['state']}: {p['events']} events in {p['elapsed_ms']} ms, "
+      f"{p['events_per_second']} events/s ({p['rounds']} rounds)")
+PY
