@@ -40,7 +40,7 @@ void add_settings(config::Schema& schema) {
                  .help = "consumer group of the boards (checkins.v1, votes.v1, admin.v1)"})
       .add(Field{.key = "leaderboard.prometheus_url", .type = Type::string,
                  .default_value = std::string("http://127.0.0.1:19090"),
-                 .help = "Prometheus for the operations page's health panel (http://host:port; empty: none)"})
+                 .help = "Prometheus for the operations page's health panel (http://host:port, or none)"})
       .add(Field{.key = "web.dir", .type = Type::string, .default_value = std::string(EXPO_LEADERBOARD_WEB_DIR),
                  .help = "folder of the screen and operations pages"})
       // At least what the screen shows (pages.hpp kScreenRows), or its first message would cut rows.
@@ -54,8 +54,9 @@ void add_settings(config::Schema& schema) {
 }
 
 Result<std::optional<http::Endpoint>> prometheus_endpoint(const config::Settings& settings) {
+  // "none" rather than empty: an empty environment variable leaves the default in place.
   const auto url = settings.str("leaderboard.prometheus_url");
-  if (url.empty()) return std::optional<http::Endpoint>();
+  if (url.empty() || url == "none") return std::optional<http::Endpoint>();
   auto endpoint = http::parse_http_url(url);
   if (!endpoint) return endpoint.error();
   return std::optional<http::Endpoint>(std::move(*endpoint));

@@ -33,7 +33,7 @@ source "$repo_root/tests/bench/lib.sh"
 bench_stack_start "$build/bench-leaderboard-stack" 28794 28778
 brokers=127.0.0.1:$KAFKA_PORT
 export EVENT_CLOCK_START=2023-11-23T19:00:00+07:00 ADMIN_TOKEN=$admin_token
-EXPO_HTTP_MAX_CONNECTIONS=20000 EXPO_LEADERBOARD_PROMETHEUS_URL= \
+EXPO_HTTP_MAX_CONNECTIONS=20000 EXPO_LEADERBOARD_PROMETHEUS_URL=none \
   bench_service_start "$EXPO_RUN_DIR/bench-leaderboard.log" "$port" "$build/services/leaderboard/expo-leaderboard"
 service_pid=${bench_service_pids[-1]}
 rss() { awk '/^VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$service_pid/status"; }

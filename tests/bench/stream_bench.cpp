@@ -102,7 +102,7 @@ std::string checkin_event(const Options& o, long n) {
 
 // A WebSocket session; the monitor parses each message, the others only count them.
 struct Session : std::enable_shared_from_this<Session> {
-  Session(boost::asio::io_context& io, bool monitor) : ws(io), monitor(monitor) {}
+  Session(boost::asio::io_context& io, bool is_monitor) : ws(io), monitor(is_monitor) {}
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
   bool monitor;

@@ -76,11 +76,12 @@ void LiveBoards::read(std::function<void()> then) {
   store_->read_boards([self = shared_from_this(), then = std::move(then)](Result<BoardsState> read) {
     self->reading_ = false;
     if (!read) {
-      // Redis away: keep serving the last boards; readiness reports the outage.
-      if (self->stats_.reads_failed++ % 40 == 0) {
-        log::warn("the boards could not be read", {{"error", read.error().message}});
-      }
+      // Redis away: keep serving the last boards; readiness reports the outage. The first reads may
+      // come before the connection is up: a warning once a second of failures, then every 10 s.
+      ++self->stats_.reads_failed;
+      if (++self->failing_ % 40 == 4) log::warn("the boards could not be read", {{"error", read.error().message}});
     } else {
+      self->failing_ = 0;
       if (!read->generation) self->on_no_boards_();
       self->take(std::move(*read));
     }

@@ -80,6 +80,7 @@ class LiveBoards : public std::enable_shared_from_this<LiveBoards> {
   std::chrono::milliseconds interval_;
   bool stopped_ = false;
   bool reading_ = false;
+  std::uint64_t failing_ = 0;  // reads failed in a row
   std::chrono::steady_clock::time_point last_read_{};
   std::optional<BoardsState> state_;
   std::optional<std::string> day_;

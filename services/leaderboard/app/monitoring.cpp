@@ -100,7 +100,7 @@ Monitoring::Monitoring(boost::asio::io_context& io, std::optional<http::Endpoint
     : io_(io), prometheus_(std::move(prometheus)) {}
 
 void Monitoring::query(std::function<void(boost::json::object)> done) {
-  if (!prometheus_) return done(unavailable("monitoring is not configured (leaderboard.prometheus_url)"));
+  if (!prometheus_) return done(unavailable("monitoring is not configured (leaderboard.prometheus_url is none)"));
   auto answer = std::make_shared<boost::json::object>(boost::json::object{{"available", true}});
   ask(io_, *prometheus_, 0, std::move(answer), std::move(done));
 }

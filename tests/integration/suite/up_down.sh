@@ -213,6 +213,8 @@ routes=(
   "GET /screen leaderboard"
   "GET /ops leaderboard"
   "GET /v1/leaderboards/innovations?limit=3 leaderboard"
+  "GET /v1/admin/ops leaderboard"
+  "POST /v1/admin/leaderboards/freeze leaderboard"
 )
 n=0
 for route in "${routes[@]}"; do

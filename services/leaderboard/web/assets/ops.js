@@ -1,7 +1,7 @@
 // The operations page (GET /ops): sign in with the admin token once (kept in sessionStorage for this
 // tab, sent as a Bearer header), then every 5 s read
-//   GET /v1/admin/ops       (this service)   check-ins per booth per hour, votes per minute, consumer
-//                                             lag, and what Prometheus says ("monitoring")
+//   GET /v1/admin/ops       (this service)   check-ins per booth per hour, votes per minute, and what
+//                                             Prometheus says ("monitoring": targets, consumer lag, errors)
 //   GET /v1/admin/devices   (check-in)       the tablets: online, last seen, queue depth, app version
 //   GET /v1/admin/voting    (voting)         voting open or closed, the flagged devices
 // The last two live in other services: they answer on the same origin only through the TLS front
@@ -304,9 +304,6 @@
     const errorRows = $('error-rows');
     lagRows.textContent = '';
     errorRows.textContent = '';
-    (Array.isArray(data.consumer) ? data.consumer : []).forEach((c) => {
-      lagRows.appendChild(lagRow(t('msg.own_consumer'), `${c.topic} [${c.partition}]`, '—', number(c.lag)));
-    });
     const monitoring = data.monitoring || {};
     if (monitoring.available === true) {
       panelStatus('monitoring-status', '');
