@@ -12,8 +12,10 @@
 //     Writes N checked_in and M vote_cast events as fast as the broker takes them (for a rebuild).
 //
 // Keeps Beast and librdkafka to this one file; one io thread does everything.
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -22,6 +24,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -30,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "expo/events/envelope.hpp"
@@ -100,15 +104,23 @@ std::string checkin_event(const Options& o, long n) {
   return events::encode(e);
 }
 
+// Sessions open now, and sessions that never opened: read by the main thread while the crowd's
+// thread connects.
+struct Tally {
+  std::atomic<long> open{0};
+  std::atomic<long> failed{0};
+};
+
 // A WebSocket session; the monitor parses each message, the others only count them.
 struct Session : std::enable_shared_from_this<Session> {
-  Session(boost::asio::io_context& io, bool is_monitor) : ws(io), monitor(is_monitor) {}
+  Session(boost::asio::io_context& io, bool is_monitor, Tally& t) : ws(io), monitor(is_monitor), tally(t) {}
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
   bool monitor;
+  Tally& tally;
   bool open = false;
   bool closed = false;
-  long messages = 0;
+  long messages = 0;  // read after the threads ended
   std::function<void(const std::string&)> on_monitor_message;
 
   void start(const tcp::endpoint& endpoint, std::uint16_t port) {
@@ -120,6 +132,7 @@ struct Session : std::enable_shared_from_this<Session> {
       self->ws.async_handshake("127.0.0.1:" + std::to_string(port), "/v1/stream", [self](beast::error_code hs) {
         if (hs) return self->fail();
         self->open = true;
+        ++self->tally.open;
         self->read();
       });
     });
@@ -134,7 +147,10 @@ struct Session : std::enable_shared_from_this<Session> {
     });
   }
   void fail() {
+    if (closed) return;
     closed = true;
+    if (open) --tally.open;
+    else ++tally.failed;
     open = false;
   }
 };
@@ -169,6 +185,8 @@ double percentile(std::vector<double> values, double p) {
 
 int run_stream(const Options& o) {
   boost::asio::io_context io;
+  // The crowd's sessions (below) must be destroyed before their io_context: declared first.
+  boost::asio::io_context crowd_io;
   auto producer = kafka::Producer::create(io, {.brokers = o.brokers, .client_id = "stream-bench"});
   if (!producer) {
     std::cerr << "stream-bench: " << producer.error().message << "\n";
@@ -183,8 +201,9 @@ int run_stream(const Options& o) {
   long produced = 0, failed = 0;
   bool producing = false;
 
-  std::vector<std::shared_ptr<Session>> sessions;
-  auto monitor = std::make_shared<Session>(io, true);
+  Tally tally;
+  std::vector<std::shared_ptr<Session>> crowd;  // the crowd thread's alone until it ends
+  auto monitor = std::make_shared<Session>(io, true, tally);
   monitor->on_monitor_message = [&](const std::string& message) {
     const auto now = Clock::now();
     const auto count = votes_of(message, o.innovation);
@@ -200,16 +219,19 @@ int run_stream(const Options& o) {
       ++measured;
     }
   };
-  sessions.push_back(monitor);
   monitor->start(endpoint, o.port);
 
+  // The crowd has a thread of its own: the monitor's messages must not wait behind ten thousand
+  // other sessions' reads in this process (that would measure the client, not the service).
+  auto crowd_work = boost::asio::make_work_guard(crowd_io);
+  std::thread crowd_thread([&crowd_io] { crowd_io.run(); });
   // The crowd connects in steps of 500 a tick, so the listener's backlog is never the limit.
-  boost::asio::steady_timer ramp(io);
+  boost::asio::steady_timer ramp(crowd_io);
   int started = 1;
   std::function<void()> connect_more = [&] {
     for (int i = 0; i < 500 && started < o.clients; ++i, ++started) {
-      auto s = std::make_shared<Session>(io, false);
-      sessions.push_back(s);
+      auto s = std::make_shared<Session>(crowd_io, false, tally);
+      crowd.push_back(s);
       s->start(endpoint, o.port);
     }
     if (started < o.clients) {
@@ -219,7 +241,7 @@ int run_stream(const Options& o) {
       });
     }
   };
-  connect_more();
+  boost::asio::post(crowd_io, [&] { connect_more(); });
 
   // Votes start once every session is open and the monitor has its snapshot (the base count).
   boost::asio::steady_timer pace(io);
@@ -248,8 +270,7 @@ int run_stream(const Options& o) {
   boost::asio::steady_timer wait_ready(io);
   const auto ready_deadline = Clock::now() + std::chrono::seconds(120);
   std::function<void()> check_ready = [&] {
-    const auto open = std::count_if(sessions.begin(), sessions.end(), [](const auto& s) { return s->open; });
-    const auto closed = std::count_if(sessions.begin(), sessions.end(), [](const auto& s) { return s->closed; });
+    const long open = tally.open, closed = tally.failed;
     if ((open + closed == o.clients && base) || Clock::now() > ready_deadline) {
       std::cout << "stream-bench: " << open << " of " << o.clients << " sessions open (" << closed
                 << " failed to open); producing " << o.rate << " votes/s for " << o.seconds << " s\n";
@@ -271,10 +292,9 @@ int run_stream(const Options& o) {
     const bool drained = !producing && start_votes != Clock::time_point{} &&
                          (measured >= acked.size() || Clock::now() > end_votes + std::chrono::seconds(5));
     if (drained) {
-      for (auto& s : sessions) {
-        beast::error_code ignored;
-        beast::get_lowest_layer(s->ws).socket().close(ignored);
-      }
+      beast::error_code ignored;
+      beast::get_lowest_layer(monitor->ws).socket().close(ignored);
+      crowd_io.stop();  // its sessions close with it
       (*producer)->stop(std::chrono::milliseconds(2000));
       io.stop();
       return;
@@ -286,10 +306,12 @@ int run_stream(const Options& o) {
   };
   check_done();
   io.run();
+  crowd_thread.join();
 
+  crowd.push_back(monitor);
   std::vector<long> per_session;
   long still_open = 0;
-  for (const auto& s : sessions) {
+  for (const auto& s : crowd) {
     per_session.push_back(s->messages);
     if (!s->closed) ++still_open;
   }
@@ -312,6 +334,9 @@ int run_produce(const Options& o) {
     std::cerr << "stream-bench: " << producer.error().message << "\n";
     return 2;
   }
+  // Acknowledgements arrive from librdkafka's thread: without a guard io.run() would return whenever
+  // none is queued at that moment.
+  auto work = boost::asio::make_work_guard(io);
   long pending = 0, failed = 0;
   const long total = o.checkins + o.votes;
   long next = 0;
@@ -327,7 +352,7 @@ int run_produce(const Options& o) {
                              --pending;
                              if (!d) ++failed;
                              if (pending < 25000) top_up();
-                             if (pending == 0 && next == total) io.stop();
+                             if (pending == 0 && next == total) work.reset();
                            });
       ++next;
     }

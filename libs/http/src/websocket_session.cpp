@@ -23,6 +23,9 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> upgrad
   // vanished screen is noticed and its session freed.
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(4096);  // clients only send control frames and small acknowledgements
+  // One frame per message, written by one call: split into write_buffer_bytes frames (Beast's
+  // default), a message to ten thousand screens costs several writes each.
+  ws_.auto_fragment(false);
   ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
     if (ec) {
       self->force_close();

@@ -64,11 +64,11 @@ Tally tally_of(const Fields& counts, const Fields& applied) {
 }
 
 boost::json::object boards_json(const model::Event& event, const PeriodCounts& counts, Display display,
-                                std::optional<std::size_t> limit) {
+                                std::optional<std::size_t> limit, Labels labels) {
   boost::json::object out;
-  out["innovations"] = to_json(innovation_board(event, counts.votes, limit), display);
-  out["regions"] = to_json(region_board(event, counts.votes, limit), display);
-  out["booths"] = to_json(booth_board(event, counts.checkins, counts.unique, limit), display);
+  out["innovations"] = to_json(innovation_board(event, counts.votes, limit), display, labels);
+  out["regions"] = to_json(region_board(event, counts.votes, limit), display, labels);
+  out["booths"] = to_json(booth_board(event, counts.checkins, counts.unique, limit), display, labels);
   return out;
 }
 
@@ -76,17 +76,10 @@ boost::json::object stream_message(const model::Event& event, const BoardsState&
                                    std::string_view updated_at, std::optional<std::string> day, std::size_t rows) {
   const auto periods = counts_by_period(state.counts);
   const auto display = display_of(state.display);
-  auto period = [&](std::string_view name) {
-    const auto found = periods.find(name);
-    return boards_json(event, found == periods.end() ? PeriodCounts{} : found->second, display, rows);
-  };
+  const auto whole = periods.find(kWholeEvent);
   boost::json::object boards;
-  boards["all"] = period(kWholeEvent);
-  if (day) {
-    boards["day"] = period(*day);
-  } else {
-    boards["day"] = nullptr;
-  }
+  boards["all"] = boards_json(event, whole == periods.end() ? PeriodCounts{} : whole->second, display, rows,
+                              Labels::ids_only);
   boost::json::object message;
   message["type"] = "boards";
   message["version"] = version;

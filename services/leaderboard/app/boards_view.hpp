@@ -33,11 +33,12 @@ Tally tally_of(const Fields& counts, const Fields& applied);
 
 // The three boards of one period as JSON: {innovations, regions, booths} (boards_json.hpp rows).
 boost::json::object boards_json(const model::Event& event, const PeriodCounts& counts, Display display,
-                                std::optional<std::size_t> limit = std::nullopt);
+                                std::optional<std::size_t> limit, Labels labels);
 
-// The stream's message (services/leaderboard/README.md, "Stream"): the whole event's boards and
-// those of `day` (the current event day, if any), each cut at `rows` (ties at the cut kept). A screen
-// shows a top ten; every session gets every message, so its size is what the stream costs.
+// The stream's message (services/leaderboard/README.md, "Stream"): the whole event's boards, each cut
+// at `rows` (ties at the cut kept), rows without names, and the current event day (if any). Every
+// session gets every message, so its size is what the stream costs: a screen shows a top ten of the
+// whole event and has the names from the event; a day's boards are a GET away.
 boost::json::object stream_message(const model::Event& event, const BoardsState& state, std::int64_t version,
                                    std::string_view updated_at, std::optional<std::string> day, std::size_t rows);
 

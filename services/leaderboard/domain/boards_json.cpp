@@ -22,27 +22,27 @@ boost::json::array rows_json(std::span<const Row> board, Fill fill) {
 
 }  // namespace
 
-boost::json::array to_json(std::span<const InnovationRow> board, Display display) {
-  return rows_json(board, [display](boost::json::object& o, const InnovationRow& row) {
+boost::json::array to_json(std::span<const InnovationRow> board, Display display, Labels labels) {
+  return rows_json(board, [display, labels](boost::json::object& o, const InnovationRow& row) {
     o["innovation_id"] = row.innovation_id;
-    o["name"] = row.name;
+    if (labels == Labels::names) o["name"] = row.name;
     o["region_id"] = row.region_id;
     if (display == Display::full) o["votes"] = row.votes;
   });
 }
 
-boost::json::array to_json(std::span<const RegionRow> board, Display display) {
-  return rows_json(board, [display](boost::json::object& o, const RegionRow& row) {
+boost::json::array to_json(std::span<const RegionRow> board, Display display, Labels labels) {
+  return rows_json(board, [display, labels](boost::json::object& o, const RegionRow& row) {
     o["region_id"] = row.region_id;
-    o["name"] = row.name;
+    if (labels == Labels::names) o["name"] = row.name;
     if (display == Display::full) o["votes"] = row.votes;
   });
 }
 
-boost::json::array to_json(std::span<const BoothRow> board, Display display) {
-  return rows_json(board, [display](boost::json::object& o, const BoothRow& row) {
+boost::json::array to_json(std::span<const BoothRow> board, Display display, Labels labels) {
+  return rows_json(board, [display, labels](boost::json::object& o, const BoothRow& row) {
     o["booth_id"] = row.booth_id;
-    o["name"] = row.name;
+    if (labels == Labels::names) o["name"] = row.name;
     if (display == Display::full) {
       o["checkins"] = row.checkins;
       o["unique_visitors"] = row.unique_visitors;

@@ -19,9 +19,15 @@
 namespace expo::leaderboard {
 
 enum class Display { full, ranks_only };
+// Labels::ids_only leaves out `name` (the stream: a screen has the names from the event already, and
+// every byte of a message is sent to every screen).
+enum class Labels { names, ids_only };
 
-boost::json::array to_json(std::span<const InnovationRow> board, Display display = Display::full);
-boost::json::array to_json(std::span<const RegionRow> board, Display display = Display::full);
-boost::json::array to_json(std::span<const BoothRow> board, Display display = Display::full);
+boost::json::array to_json(std::span<const InnovationRow> board, Display display = Display::full,
+                           Labels labels = Labels::names);
+boost::json::array to_json(std::span<const RegionRow> board, Display display = Display::full,
+                           Labels labels = Labels::names);
+boost::json::array to_json(std::span<const BoothRow> board, Display display = Display::full,
+                           Labels labels = Labels::names);
 
 }  // namespace expo::leaderboard

@@ -114,15 +114,20 @@ bool all_zero(std::span<const Row> rows, Count count) {
   return std::all_of(rows.begin(), rows.end(), [&](const Row& r) { return count(r) == 0; });
 }
 
-// {"rows": {...}, "rotate_seconds": 12, "regions": {id: name}, "days": [...], "text": {"id": {...}, "en": {...}}}
-// for screen.js, safe inside <script type="application/json">.
+// {"rows": {...}, "rotate_seconds": 12, "names": {"innovations"|"regions"|"booths": {id: name}}, "days": [...],
+//  "text": {"id": {...}, "en": {...}}} for screen.js, safe inside <script type="application/json">. The
+// stream's rows carry ids only: the names come from here.
 std::string screen_config(const model::Event& event, const Strings& strings) {
   boost::json::object rows;
   rows["innovations"] = kInnovationRows;
   rows["regions"] = kRegionRows;
   rows["booths"] = kBoothRows;
-  boost::json::object regions;
+  boost::json::object innovations, regions, booths;
+  for (const auto& innovation : event.innovations) innovations[innovation.id] = innovation.name;
   for (const auto& region : event.regions) regions[region.id] = region.name;
+  for (const auto& booth : event.booths) booths[booth.id] = booth.name;
+  boost::json::object names{{"innovations", std::move(innovations)}, {"regions", std::move(regions)},
+                            {"booths", std::move(booths)}};
   boost::json::array days;
   for (const auto& day : event.days) days.emplace_back(model::format_date(day));
   boost::json::object text;
@@ -135,7 +140,7 @@ std::string screen_config(const model::Event& event, const Strings& strings) {
   boost::json::object config;
   config["rows"] = std::move(rows);
   config["rotate_seconds"] = kRotateSeconds;
-  config["regions"] = std::move(regions);
+  config["names"] = std::move(names);
   config["days"] = std::move(days);
   config["text"] = std::move(text);
   return web::json_for_script(boost::json::serialize(config));

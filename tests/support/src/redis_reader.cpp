@@ -18,8 +18,8 @@ struct RedisReader::Impl {
   std::thread thread;
 };
 
-RedisReader::RedisReader(int port) : impl_(std::make_unique<Impl>()) {
-  impl_->client = redis::Client::create(impl_->io, {.host = "127.0.0.1", .port = port});
+RedisReader::RedisReader(int port, std::chrono::milliseconds command_timeout) : impl_(std::make_unique<Impl>()) {
+  impl_->client = redis::Client::create(impl_->io, {.host = "127.0.0.1", .port = port, .command_timeout = command_timeout});
   impl_->client->start();
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }

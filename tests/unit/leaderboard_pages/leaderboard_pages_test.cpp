@@ -291,10 +291,13 @@ TEST_F(LeaderboardScreen, EscapesEveryName) {
   EXPECT_NE(html.find("<span class=\"secondary\">Alpha &lt;/script&gt;&lt;b&gt;</span>"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"event-name\">Expo &lt;Kota&gt; &amp; &quot;Co&quot;</span>"), std::string::npos);
   EXPECT_NE(html.find("Booth &lt;i&gt;x&lt;/i&gt;"), std::string::npos);
-  // The config screen.js reads: region names by id, safe inside <script>.
+  // The config screen.js reads: the names by id (the stream's rows carry ids only), safe inside <script>.
   EXPECT_EQ(html.find("</script><b>"), std::string::npos);
   const auto config = script_json(html, "screen-config");
-  EXPECT_EQ(config.at("regions").as_object().at("R1").as_string(), "Alpha </script><b>");
+  const auto& names = config.at("names").as_object();
+  EXPECT_EQ(names.at("regions").as_object().at("R1").as_string(), "Alpha </script><b>");
+  EXPECT_EQ(names.at("innovations").as_object().at("I1").as_string(), "Inno \"quoted\" & <b>bold</b>");
+  EXPECT_EQ(names.at("booths").as_object().at("B1").as_string(), "Booth <i>x</i>");
   // A time that is not one is escaped like everything else.
   auto state = boards.state();
   state.updated_at = "\"><script>";
@@ -334,7 +337,8 @@ TEST_F(LeaderboardScreen, ConfigCarriesTheRowCapsRegionsDaysAndTexts) {
   EXPECT_EQ(config.at("rows").as_object().at("innovations").as_int64(), static_cast<std::int64_t>(kInnovationRows));
   EXPECT_EQ(config.at("rows").as_object().at("booths").as_int64(), static_cast<std::int64_t>(kBoothRows));
   EXPECT_EQ(config.at("rotate_seconds").as_int64(), 12);
-  EXPECT_EQ(config.at("regions").as_object().at("3579").as_string(), "Kota Batu");
+  EXPECT_EQ(config.at("names").at("regions").as_object().at("3579").as_string(), "Kota Batu");
+  EXPECT_EQ(config.at("names").at("innovations").as_object().at("3579-among-abdi-praja").as_string(), "Among Abdi Praja");
   EXPECT_EQ(config.at("days").as_array().size(), 3u);
   EXPECT_EQ(config.at("days").as_array()[0].as_string(), "2023-11-23");
   EXPECT_EQ(config.at("text").as_object().at("en").as_object().at("more").as_string(), "+{n} more at rank ={rank}");

@@ -114,10 +114,11 @@
       if (r.rank >= 1 && r.rank <= 3) tr.classList.add(`top${r.rank}`);
       tr.dataset.id = id;
       cell(tr, 'rank', `${r.tied ? '=' : ''}${r.rank}`);
-      const name = cell(tr, 'name', span('primary', r.name || id));
+      // The stream's rows carry ids only; the names came with the page.
+      const names = config.names || {};
+      const name = cell(tr, 'name', span('primary', r.name || (names[board] || {})[id] || id));
       if (board === 'innovations') {
-        const regions = config.regions || {};
-        name.appendChild(span('secondary', regions[r.region_id] || r.region_id || ''));
+        name.appendChild(span('secondary', (names.regions || {})[r.region_id] || r.region_id || ''));
       }
       if (withCounts) {
         const value = r[countKeys[0]];

@@ -2,6 +2,7 @@
 // A Redis client with its own io thread, for tests to look at (and wipe) what services wrote.
 // Blocking; a failed command is a test failure, never a silent empty answer.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@ namespace expo::testing {
 
 class RedisReader {
  public:
-  explicit RedisReader(int port);
+  // `command_timeout`: how long a command may take (a transaction deleting many keys takes longer
+  // than the client's default second).
+  explicit RedisReader(int port, std::chrono::milliseconds command_timeout = std::chrono::milliseconds(1000));
   ~RedisReader();
   RedisReader(const RedisReader&) = delete;
   RedisReader& operator=(const RedisReader&) = delete;
