@@ -185,7 +185,7 @@ ensure_browser_test_packages() {
 # A service's third-party browser code is an npm package bundled by esbuild into
 # services/<service>/web/assets/vendor/: build output, ignored by git, which that service refuses to
 # start without. Each frontend folder (package.json, package-lock.json, build.mjs, src/) is handled
-# alike: `npm ci` runs when node_modules is missing or older than the lock file (with
+# alike (build.mjs calls deploy/frontend/bundle.mjs): `npm ci` runs when node_modules is missing or older than the lock file (with
 # --ignore-scripts: none of these packages needs an install script), the bundle when it is missing or
 # older than the lock file, the sources or the build script.
 #   checkin:     @zxing/library -> vendor/qr.js (the booth tablet's QR decoder, the admin page's encoder)
@@ -210,7 +210,7 @@ ensure_frontend() {
   if [[ ! -f $bundle ]]; then
     stale=1
   else
-    for source in "$dir/package-lock.json" "$dir/build.mjs" "$dir"/src/*; do
+    for source in "$dir/package-lock.json" "$dir/build.mjs" "$repo_root/deploy/frontend/bundle.mjs" "$dir"/src/*; do
       [[ $source -nt $bundle ]] && stale=1
     done
   fi
