@@ -576,4 +576,27 @@ std::vector<Result<Reply>> Client::eval_all_sync(const Script& script, std::vect
   return std::move(join->answers);
 }
 
+std::vector<Result<Reply>> Client::command_all_sync(std::vector<std::vector<std::string>> commands) {
+  const auto n = commands.size();
+  if (n == 0) return {};
+  // As eval_all_sync: the io thread's callbacks own the answers until the last one has arrived.
+  struct Join {
+    std::vector<Result<Reply>> answers;
+    std::size_t left;
+  };
+  auto join = std::make_shared<Join>(
+      Join{std::vector<Result<Reply>>(n, Error::retryable_error("redis_timeout", "no answer")), n});
+  auto all = impl_->run_sync([commands = std::move(commands), join](detail::ClientImpl& impl, Callback done) mutable {
+    auto shared_done = std::make_shared<Callback>(std::move(done));
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      impl.command(std::move(commands[i]), [join, i, shared_done](Result<Reply> reply) {
+        join->answers[i] = std::move(reply);
+        if (--join->left == 0) (*shared_done)(Reply{});
+      });
+    }
+  });
+  if (!all) return std::vector<Result<Reply>>(n, all.error());
+  return std::move(join->answers);
+}
+
 }  // namespace expo::redis

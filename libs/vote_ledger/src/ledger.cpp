@@ -93,8 +93,8 @@ projection::Entry cast_entry(const std::string& prefix, const std::string& count
   // A vote from a phone has no device: its by-device key is never written (the effect checks), but a
   // key must still stand at that position.
   return projection::entry_for(message,
-                               {prefix + "votes", prefix + "first", prefix + "by-visitor:" + v.visitor_id,
-                                prefix + "by-device:" + v.device_id, prefix + "voids", counts_key},
+                               {keys::votes(prefix), keys::first(prefix), keys::by_visitor(prefix, v.visitor_id),
+                                keys::by_device(prefix, v.device_id), keys::voids(prefix), counts_key},
                                {"cast", v.vote_id, v.visitor_id, v.device_id, v.innovation_id, v.day,
                                 std::to_string(events::votes::instant_ms(v.at))});
 }
@@ -103,8 +103,8 @@ projection::Entry void_entry(const std::string& prefix, const std::string& count
                              const events::votes::Voided& v) {
   const bool by_visitor = !v.visitor_id.empty();
   const auto target = by_visitor ? "visitor:" + v.visitor_id : "device:" + v.device_id;
-  const auto set = by_visitor ? prefix + "by-visitor:" + v.visitor_id : prefix + "by-device:" + v.device_id;
-  return projection::entry_for(message, {prefix + "voids", set, prefix + "votes", counts_key},
+  const auto set = by_visitor ? keys::by_visitor(prefix, v.visitor_id) : keys::by_device(prefix, v.device_id);
+  return projection::entry_for(message, {keys::voids(prefix), set, keys::votes(prefix), counts_key},
                                {"void", target, std::to_string(events::votes::instant_ms(v.at)), v.reason});
 }
 
@@ -114,5 +114,17 @@ std::string count_field(std::string_view what, std::string_view id, std::string_
   field.append(what).append("|").append(id).append("|").append(period);
   return field;
 }
+
+namespace keys {
+std::string votes(std::string_view prefix) { return std::string(prefix) + "votes"; }
+std::string first(std::string_view prefix) { return std::string(prefix) + "first"; }
+std::string by_visitor(std::string_view prefix, std::string_view visitor_id) {
+  return std::string(prefix).append("by-visitor:").append(visitor_id);
+}
+std::string by_device(std::string_view prefix, std::string_view device_id) {
+  return std::string(prefix).append("by-device:").append(device_id);
+}
+std::string voids(std::string_view prefix) { return std::string(prefix) + "voids"; }
+}  // namespace keys
 
 }  // namespace expo::vote_ledger

@@ -4,7 +4,13 @@
 //
 // Rounds: read every partition of checkins.v1, votes.v1 and admin.v1 up to its end as the round
 // starts (kafka::read_ranges, no consumer group), then try the swap, which succeeds when the fresh
-// generation has applied at least what it read and what the live one has. The live projection keeps
+// generation has applied at least what it read and what the live one has. The first round, the whole
+// history, is counted in memory (domain/board_model.hpp, the Lua's rules and layout) and written in
+// bulk (store/generation_writer.hpp, its guard last): Redis gets large pipelined HSET/SADD commands
+// instead of a script run per message. It reads votes.v1 and admin.v1 first, then writes their vote
+// ledger while it reads checkins.v1 (whose records touch none of the ledger's keys), then the rest.
+// The later rounds, what arrived meanwhile, go through the guarded script (board_entries.hpp) into
+// the same generation, as the projection does. The live projection keeps
 // moving, so a swap may find the fresh one behind: the next round reads what came since (it reads
 // far faster than events arrive, so rounds shrink to nothing). After the swap the live projection's
 // next write fails its generation check and goes to the fresh generation, whose guard skips what the
@@ -23,14 +29,17 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
 #include "expo/core/result.hpp"
+#include "expo/kafka/topic_reader.hpp"
+#include "store/board_store.hpp"
 
 namespace expo::leaderboard {
 
-class BoardStore;
+class BoardModel;
 
 struct RebuildProgress {
   enum class State { idle, running, done, failed };
@@ -64,6 +73,14 @@ class Rebuilder {
  private:
   void run(std::string reason);
   Result<void> rebuild(std::int64_t generation);
+  // One round's reading: into a BoardModel written in bulk (the first round), or through the guarded
+  // script. `covered` gets the last offset applied per guard field.
+  // Reads and decodes `ranges` on this thread and applies them to `model` on another.
+  Result<void> read_into(BoardModel& model, std::span<const kafka::PartitionRange> ranges, std::int64_t& malformed);
+  Result<void> count_in_memory(const Generation& generation, std::span<const kafka::PartitionRange> ranges,
+                               Fields& covered);
+  Result<void> apply_by_script(const Generation& generation, std::span<const kafka::PartitionRange> ranges,
+                               Fields& covered);
   void update(const std::function<void(RebuildProgress&)>& change);
 
   std::shared_ptr<BoardStore> store_;

@@ -1,5 +1,6 @@
 #include "store/board_entries.hpp"
 
+#include "domain/board_model.hpp"
 #include "expo/core/log.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/kafka/consumer.hpp"
@@ -16,6 +17,8 @@ namespace {
 //   cast     the vote ledger's KEYS and ARGV, then KEYS activity, current; ARGV minute, generation.
 //   void     the vote ledger's, then KEYS current; ARGV generation.
 //   skip     KEYS current; ARGV 'skip', generation (a message that counts nothing).
+// domain/board_model.hpp keeps exactly what this (and the vote ledger's Lua) writes, in memory, for
+// the rebuild's bulk write: a change here is a change there (tests/integration/leaderboard_bulk).
 constexpr std::string_view dispatch_lua = R"lua(
 if not batch.checked then
   local expected = ARGV[#ARGV]
@@ -40,11 +43,6 @@ end
 void skip(const kafka::Message& message, const Error& error) {
   log::warn("skipping a malformed message",
             {{"topic", std::string(message.topic)}, {"offset", std::to_string(message.offset)}, {"error", error.message}});
-}
-
-// "YYYY-MM-DDTHH:MM..." cut to `length` characters ("unknown" for a shorter text).
-std::string local_prefix(const std::string& at, std::size_t length) {
-  return at.size() >= length ? at.substr(0, length) : std::string("unknown");
 }
 
 std::string generation_arg(const Generation& g) { return g.must_be_live ? std::to_string(g.number) : std::string(); }
@@ -93,12 +91,12 @@ std::vector<projection::Entry> board_entries(std::span<const BoardMessage> messa
           message,
           {keys::visitors_of(generation, c->booth_id, c->day), keys::visitors_of(generation, c->booth_id, "all"),
            counts, activity, current},
-          {"checkin", c->visitor_id, c->booth_id, c->day, local_prefix(c->at, 13), gen}));
+          {"checkin", c->visitor_id, c->booth_id, c->day, activity_hour(c->at), gen}));
     } else if (const auto* vote = std::get_if<events::votes::Cast>(&m.event)) {
       auto entry = vote_ledger::cast_entry(prefix, counts, message, *vote);
       entry.keys.push_back(activity);
       entry.keys.push_back(current);
-      entry.args.push_back(local_prefix(vote->at, 16));
+      entry.args.push_back(activity_minute(vote->at));
       entry.args.push_back(gen);
       entries.push_back(std::move(entry));
     } else if (const auto* voided = std::get_if<events::votes::Voided>(&m.event)) {

@@ -1,8 +1,11 @@
 #include "store/board_store.hpp"
 
+#include <utility>
+
 #include "expo/projection/batch_apply.hpp"
 #include "expo/redis/client.hpp"
 #include "store/board_entries.hpp"
+#include "store/generation_writer.hpp"
 
 namespace expo::leaderboard {
 
@@ -158,6 +161,15 @@ Result<void> BoardStore::apply_sync(const Generation& generation, std::span<cons
   return {};
 }
 
+Result<GenerationWriteStats> BoardStore::write_generation_sync(const Generation& generation, const BoardModel& model,
+                                                              const GenerationWriteOptions& options) {
+  return leaderboard::write_generation_sync(*sync_redis_, generation, model, options);
+}
+
+GenerationWriter BoardStore::generation_writer(const Generation& generation, const GenerationWriteOptions& options) {
+  return GenerationWriter(*sync_redis_, generation, options);
+}
+
 Result<std::int64_t> BoardStore::new_generation_sync() {
   auto reply = sync_redis_->command_sync({"INCR", generations_key});
   if (!reply) return reply.error();
@@ -197,19 +209,30 @@ Result<std::int64_t> BoardStore::drop_generation_sync(std::int64_t generation) {
   const auto pattern = live(generation).prefix() + "*";
   std::string cursor = "0";
   std::int64_t dropped = 0;
+  // A page's UNLINK travels with the next page's SCAN (deleting keys a scan has returned is safe):
+  // one round trip a page. Pages of 10,000 keys looked at keep each command to some milliseconds.
+  std::vector<std::string> unlink{"UNLINK"};
+  const auto count = [&](const Result<redis::Reply>& unlinked) -> Result<void> {
+    if (!unlinked) return unlinked.error();
+    dropped += unlinked->integer;
+    return {};
+  };
   do {
-    auto page = sync_redis_->command_sync({"SCAN", cursor, "MATCH", pattern, "COUNT", "2000"});
+    std::vector<std::vector<std::string>> commands{{"SCAN", cursor, "MATCH", pattern, "COUNT", "10000"}};
+    if (unlink.size() > 1) commands.push_back(std::exchange(unlink, {"UNLINK"}));
+    const auto answers = sync_redis_->command_all_sync(std::move(commands));
+    if (answers.size() > 1) {
+      if (auto counted = count(answers[1]); !counted) return counted.error();
+    }
+    const auto& page = answers[0];
     if (!page) return page.error();
     if (page->elements.size() != 2) return unexpected();
     cursor = page->elements[0].str;
-    std::vector<std::string> unlink{"UNLINK"};
     for (const auto& key : page->elements[1].elements) unlink.push_back(key.str);
-    if (unlink.size() > 1) {
-      auto unlinked = sync_redis_->command_sync(std::move(unlink));
-      if (!unlinked) return unlinked.error();
-      dropped += unlinked->integer;
-    }
   } while (cursor != "0");
+  if (unlink.size() > 1) {
+    if (auto counted = count(sync_redis_->command_sync(std::move(unlink))); !counted) return counted.error();
+  }
   return dropped;
 }
 

@@ -41,6 +41,11 @@ class Client;
 
 namespace expo::leaderboard {
 
+class BoardModel;
+class GenerationWriter;
+struct GenerationWriteOptions;
+struct GenerationWriteStats;
+
 // Field -> value of a counters hash, or of a guard ("<topic>:<partition>" -> last offset applied).
 using Fields = std::map<std::string, std::int64_t, std::less<>>;
 
@@ -80,12 +85,20 @@ class BoardStore {
   // projection::apply_batch_sync; a write for a generation that is no longer live fails with code
   // "generation_changed" (retryable: resolve the live generation again and rebuild the entries).
   Result<void> apply_sync(const Generation& generation, std::span<const projection::Entry> entries);
+  // Writes a generation counted in memory into `generation` (not live, nothing applied yet) in bulk,
+  // its guard last: store/generation_writer.hpp.
+  Result<GenerationWriteStats> write_generation_sync(const Generation& generation, const BoardModel& model,
+                                                     const GenerationWriteOptions& options);
+  // The same, part by part (a rebuild writes the vote ledger while it counts the check-ins). The
+  // writer uses this store's connection: keep the store alive while it is used.
+  GenerationWriter generation_writer(const Generation& generation, const GenerationWriteOptions& options);
   Result<std::int64_t> new_generation_sync();
   // Makes `fresh` live if the live generation is still `live` (nullopt: none) and `fresh` has applied
   // at least what the live one has and at least `covered` (field -> last offset), atomically.
   Result<SwapOutcome> swap_sync(std::int64_t fresh, std::optional<std::int64_t> live, const Fields& covered);
   Result<Fields> applied_sync(std::int64_t generation);
-  // Deletes a generation's keys (SCAN + UNLINK, a few thousand at a time). Never the live one.
+  // Deletes a generation's keys (SCAN + UNLINK, a page of up to 10,000 keys a round trip). Never the
+  // live one.
   Result<std::int64_t> drop_generation_sync(std::int64_t generation);
 
   // --- io thread ---

@@ -5,9 +5,10 @@
 //   curl -s http://HOST:8084/v1/leaderboards/audit | expo-recount --audit -    recount exactly what the
 //                                                           audit covers and compare (exit 1 if not equal)
 //
-// The recount is domain/recount.hpp: an implementation of the counting rules of its own, in memory,
-// independent of the Lua the live boards are counted with. Progress goes to stderr; the result to
-// stdout: "sha256 <hex>", and with --audit "match" or "MISMATCH" and the lines that differ.
+// The recount is domain/board_model.hpp: the boards counted in memory by the rules of the Lua the live
+// boards are counted with (the same model a rebuild counts with), without Redis or the service.
+// Progress goes to stderr; the result to stdout: "sha256 <hex>", and with --audit "match" or
+// "MISMATCH" and the lines that differ.
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -22,7 +23,7 @@
 #include <vector>
 
 #include "domain/audit.hpp"
-#include "domain/recount.hpp"
+#include "domain/board_model.hpp"
 #include "expo/core/json_member.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/kafka/topic_reader.hpp"
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  leaderboard::Recount recount;
+  leaderboard::BoardModel recount;
   std::int64_t malformed = 0;
   kafka::ReadOptions read_options;
   std::int64_t last_report = 0;
@@ -162,11 +163,12 @@ int main(int argc, char** argv) {
   }
   if (malformed > 0) std::cerr << "expo-recount: " << malformed << " malformed messages skipped (as the boards do)\n";
 
-  const auto lines = leaderboard::canonical_lines(recount.tally());
+  const auto tally = recount.tally();
+  const auto lines = leaderboard::canonical_lines(tally);
   if (options.lines) {
     for (const auto& line : lines) std::cout << line << "\n";
   }
-  const auto hash = leaderboard::audit_hash(recount.tally());
+  const auto hash = leaderboard::audit_hash(tally);
   std::cout << "sha256 " << hash << "\n";
   if (!audit) return 0;
   if (audit->sha256 == hash) {

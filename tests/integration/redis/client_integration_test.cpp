@@ -266,6 +266,45 @@ TEST_F(RedisIntegration, EvalAllSyncAnswersEveryRunInOrder) {
   EXPECT_EQ(mixed[2]->str, "fine");
 }
 
+TEST_F(RedisIntegration, CommandAllSyncAnswersEveryCommandInOrder) {
+  auto client = make_client({});
+  ASSERT_TRUE(wait_connected(client));
+  const std::string hash = key("bulk-hash"), set = key("bulk-set"), counter = key("bulk-counter");
+  std::vector<std::vector<std::string>> commands;
+  for (int i = 0; i < 400; ++i) {
+    if (i % 2 == 0) {
+      commands.push_back({"HSET", hash, "f" + std::to_string(i), std::to_string(i), "g" + std::to_string(i), "x"});
+    } else {
+      commands.push_back({"INCR", counter});
+    }
+  }
+  // One command of many fields/members, binary-safe.
+  std::vector<std::string> sadd{"SADD", set};
+  for (int i = 0; i < 1000; ++i) sadd.push_back("m" + std::to_string(i) + std::string(1, '\0'));
+  commands.push_back(std::move(sadd));
+  const auto answers = client->command_all_sync(std::move(commands));
+  ASSERT_EQ(answers.size(), 401u);
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(answers[i].ok()) << answers[i].error().message;
+    // In order: the n-th INCR answers n.
+    EXPECT_EQ(answers[i]->integer, i % 2 == 0 ? 2 : (i + 1) / 2) << "command " << i;
+  }
+  ASSERT_TRUE(answers[400].ok());
+  EXPECT_EQ(answers[400]->integer, 1000);
+  EXPECT_EQ(client->command_sync({"HLEN", hash})->integer, 400);
+  EXPECT_EQ(client->command_sync({"SCARD", set})->integer, 1000);
+  EXPECT_TRUE(client->command_all_sync({}).empty());
+
+  // A command that fails answers its own error; those after it still run and answer.
+  const auto a = key("bulk-a");
+  const auto mixed = client->command_all_sync({{"SET", a, "1"}, {"SADD", hash, "not-a-set"}, {"GET", a}});
+  ASSERT_EQ(mixed.size(), 3u);
+  EXPECT_TRUE(mixed[0].ok());
+  EXPECT_EQ(mixed[1].error().code, "redis_error");
+  ASSERT_TRUE(mixed[2].ok());
+  EXPECT_EQ(mixed[2]->str, "1");
+}
+
 TEST_F(RedisIntegration, CommandSyncFromOtherThreads) {
   auto client = make_client({});
   ASSERT_TRUE(wait_connected(client));

@@ -2,10 +2,10 @@
 // Asynchronous Redis client on Boost.Asio: one hiredis connection per Client, many commands pipelined
 // on it, reconnection with exponential backoff, a timeout per command, and EVALSHA-first scripts.
 //
-// Thread-safety: every member function except command_sync()/eval_sync() must be called on the thread
-// that runs the io_context (the services run one io thread); every callback runs on that thread too.
-// command_sync()/eval_sync() are for other threads only (they block; on the io thread they would
-// deadlock).
+// Thread-safety: every member function except the *_sync ones must be called on the thread that runs
+// the io_context (the services run one io thread); every callback runs on that thread too. The *_sync
+// ones (command_sync, eval_sync, eval_all_sync, command_all_sync) are for other threads only (they
+// block; on the io thread they would deadlock).
 //
 // Lifetime: create() returns a shared handle. The io_context must outlive the Client. Call stop() when
 // done; dropping the last reference does the same (so drop it on the io thread, or once the io_context
@@ -105,6 +105,12 @@ class Client {
     std::vector<std::string> args;
   };
   std::vector<Result<Reply>> eval_all_sync(const Script& script, std::vector<EvalCall> calls);
+  // Many plain commands, sent together (pipelined) and waited for together, as eval_all_sync: answers
+  // in the order of `commands`, each as command_sync() would answer it; Redis runs them in order, each
+  // atomic on its own. For bulk writes (a rebuild filling a generation). Every command counts against
+  // max_pending (past it: "redis_overloaded" for the rest), and all must be answered within the
+  // command timeout of the first: send a few hundred at a time, not millions.
+  std::vector<Result<Reply>> command_all_sync(std::vector<std::vector<std::string>> commands);
 
  private:
   explicit Client(std::shared_ptr<detail::ClientImpl> impl);

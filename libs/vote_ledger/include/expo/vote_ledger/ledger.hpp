@@ -28,6 +28,9 @@
 // A user may append keys and arguments after an entry's own (its effect sees them at the positions
 // cast_keys/void_keys and cast_args/void_args give).
 //
+// The leaderboard's services/leaderboard/domain/board_model.hpp keeps the same keys in memory, by these
+// rules, for its bulk rebuild: a change to the Lua is a change there too.
+//
 // Thread-safety: pure functions.
 
 #include <cstddef>
@@ -59,5 +62,15 @@ projection::Entry void_entry(const std::string& prefix, const std::string& count
 
 // The counts hash's field for `what` ("votes" | "voided"), an innovation and a period.
 std::string count_field(std::string_view what, std::string_view id, std::string_view period);
+
+// The ledger's key names under `prefix` (the layout above): the entries above name their keys with
+// these, and so does a writer that fills a ledger in bulk (the leaderboard's rebuild).
+namespace keys {
+std::string votes(std::string_view prefix);
+std::string first(std::string_view prefix);
+std::string by_visitor(std::string_view prefix, std::string_view visitor_id);
+std::string by_device(std::string_view prefix, std::string_view device_id);
+std::string voids(std::string_view prefix);
+}  // namespace keys
 
 }  // namespace expo::vote_ledger

@@ -1,7 +1,8 @@
-// The recount's counting rules, table by table (repeats, duplicate vote ids, voids before and after
-// the votes they cover, at the very millisecond and one after), the decoding of raw records
-// (malformed ones skipped and noted), and the README's worked example recounted from events.
-#include "domain/recount.hpp"
+// The board model's tally (what expo-recount prints and the audit publishes): the counting rules,
+// table by table (repeats, duplicate vote ids, voids before and after the votes they cover, at the
+// very millisecond and one after), the decoding of raw records (malformed ones skipped and noted), and
+// the README's worked example recounted from events. board_model_test.cpp checks the Redis layout.
+#include "domain/board_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,12 +23,12 @@ constexpr const char* demo = "3501-demo-1";
 constexpr const char* day1 = "2023-11-23";
 constexpr const char* day2 = "2023-11-24";
 
-struct CheckIn {
-  std::string visitor, booth, day;
-};
-using Step = std::variant<CheckIn, Cast, Voided>;
+using events::checkins::CheckedIn;
+using Step = std::variant<CheckedIn, Cast, Voided>;
 
-Step checkin(std::string visitor, std::string booth, std::string day) { return CheckIn{visitor, booth, day}; }
+Step checkin(std::string visitor, std::string booth, std::string day) {
+  return CheckedIn{visitor, booth, "tablet-" + booth, day, day + "T10:00:00.000+07:00"};
+}
 // Votes at booth 3579 (the booth and region play no part in the counts).
 Step vote(std::string vote_id, std::string visitor, std::string innovation, std::string day, std::string at,
           std::string device = "") {
@@ -46,14 +47,14 @@ Step vote(std::string vote_id, std::string visitor, std::string innovation, std:
 Step void_visitor(std::string visitor, std::string at) { return Voided{"void-" + visitor + at, visitor, "", "test", at}; }
 Step void_device(std::string device, std::string at) { return Voided{"void-" + device + at, "", device, "test", at}; }
 
-void apply(Recount& r, const Step& step) {
-  if (const auto* c = std::get_if<CheckIn>(&step)) r.checked_in(c->visitor, c->booth, c->day);
+void apply(BoardModel& r, const Step& step) {
+  if (const auto* c = std::get_if<CheckedIn>(&step)) r.checked_in(*c);
   if (const auto* v = std::get_if<Cast>(&step)) r.vote_cast(*v);
   if (const auto* v = std::get_if<Voided>(&step)) r.votes_voided(*v);
 }
 
 std::vector<std::string> lines_after(const std::vector<Step>& steps, const std::vector<std::size_t>& order) {
-  Recount r;
+  BoardModel r;
   for (const auto i : order) apply(r, steps[i]);
   return canonical_lines(r.tally());
 }
@@ -83,7 +84,7 @@ void check(const std::vector<Row>& rows) {
   }
 }
 
-TEST(Recount, CheckIns) {
+TEST(BoardModelTally, CheckIns) {
   check({
       {"one check-in", {checkin("v1", "3579", day1)}, {"booth 3579 2023-11-23 1 1", "booth 3579 all 1 1"}},
       {"a retry of the same triple counts once",
@@ -101,7 +102,7 @@ TEST(Recount, CheckIns) {
   });
 }
 
-TEST(Recount, Votes) {
+TEST(BoardModelTally, Votes) {
   const std::string t = "2023-11-23T10:00:00.000+07:00";
   check({
       {"one vote", {vote("a", "v1", batu, day1, t)},
@@ -122,7 +123,7 @@ TEST(Recount, Votes) {
   });
 }
 
-TEST(Recount, Voids) {
+TEST(BoardModelTally, Voids) {
   const std::string t = "2023-11-23T10:00:00.000+07:00";
   const std::vector<std::string> one_voided{"innovation 3579-among-abdi-praja 2023-11-23 0 1",
                                             "innovation 3579-among-abdi-praja all 0 1"};
@@ -178,8 +179,8 @@ TEST(Recount, Voids) {
   });
 }
 
-TEST(Recount, PositionsAreTheNextOffsetThePartitionsMax) {
-  Recount r;
+TEST(BoardModelTally, PositionsAreTheNextOffsetThePartitionsMax) {
+  BoardModel r;
   r.note_position("votes.v1", 0, 0);
   r.note_position("votes.v1", 0, 5);
   r.note_position("votes.v1", 0, 3);  // a re-read of an earlier message does not move it back
@@ -201,9 +202,9 @@ std::string checkin_record(const std::string& visitor, const std::string& booth,
 std::string vote_record(const Step& step) { return events::encode(events::votes::cast(std::get<Cast>(step))); }
 std::string void_record(const Step& step) { return events::encode(events::votes::voided(std::get<Voided>(step))); }
 
-TEST(RecountRecords, DecodedAndNotedWhateverTheirContent) {
+TEST(BoardModelRecords, DecodedAndNotedWhateverTheirContent) {
   const auto vote_at = "2023-11-23T10:00:00.000+07:00";
-  Recount r;
+  BoardModel r;
   std::int64_t malformed = 0;
   const auto feed = [&](std::string_view topic, std::int32_t partition, std::int64_t offset, std::string_view value) {
     if (!apply_record(r, topic, partition, offset, value)) ++malformed;
@@ -224,7 +225,7 @@ TEST(RecountRecords, DecodedAndNotedWhateverTheirContent) {
             "offset votes.v1 0 1\n");
 }
 
-TEST(RecountRecords, MalformedRecordsAreSkippedButCovered) {
+TEST(BoardModelRecords, MalformedRecordsAreSkippedButCovered) {
   auto no_day = events::make_envelope("checked_in", "2023-11-23T10:00:00.000+07:00");
   no_day.payload["visitor_id"] = "v1";
   no_day.payload["booth_id"] = "3579";
@@ -253,7 +254,7 @@ TEST(RecountRecords, MalformedRecordsAreSkippedButCovered) {
       {"a device event on admin.v1", events::topics::admin, events::encode(other_type), false},
   };
   for (const auto& c : cases) {
-    Recount r;
+    BoardModel r;
     const auto applied = apply_record(r, c.topic, 3, 41, c.value);
     EXPECT_EQ(!applied, c.malformed) << c.name;
     if (!applied) {
@@ -264,8 +265,8 @@ TEST(RecountRecords, MalformedRecordsAreSkippedButCovered) {
   }
 }
 
-TEST(RecountRecords, OtherTopicsChangeNothing) {
-  Recount r;
+TEST(BoardModelRecords, OtherTopicsChangeNothing) {
+  BoardModel r;
   EXPECT_TRUE(apply_record(r, events::topics::visitors, 0, 7, checkin_record("v1", "3579", day1)));
   EXPECT_TRUE(apply_record(r, "checkins.v2", 0, 7, checkin_record("v1", "3579", day1)));
   EXPECT_EQ(canonical_text(r.tally()), "");
@@ -312,7 +313,7 @@ std::vector<Record> worked_example_admin() {
 }
 
 std::string recount_hash(const std::vector<Record>& records) {
-  Recount r;
+  BoardModel r;
   std::map<Tally::Partition, std::int64_t> next;  // offsets as Kafka gives them: per partition, in order
   for (const auto& record : records) {
     auto& offset = next[{std::string(record.topic), record.partition}];
@@ -321,7 +322,7 @@ std::string recount_hash(const std::vector<Record>& records) {
   return audit_hash(r.tally());
 }
 
-TEST(RecountRecords, ReproducesTheReadmeWorkedExample) {
+TEST(BoardModelRecords, ReproducesTheReadmeWorkedExample) {
   constexpr std::string_view readme_hash = "cc2b855c95939081a7ad76b5c23991b90a12086d48be3b0abf615945a4f6170e";
   auto admin_last = worked_example_checkins_and_votes();
   for (auto& record : worked_example_admin()) admin_last.push_back(std::move(record));
