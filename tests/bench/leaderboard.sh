@@ -54,6 +54,7 @@ echo "bench: $clients WebSocket sessions with updates flowing (200 votes/s), ${d
 out=$("$bench" stream --brokers "$brokers" --port "$port" --rate 200 --seconds "$duration" --clients "$clients")
 echo "$out"
 echo "leaderboard: $(grep 'open to the end' <<<"$out" | sed 's/^stream-bench: //'); service RSS $(rss)"
+echo "leaderboard: $(tail -n1 <<<"$out" | sed 's/^stream-bench: //')"
 
 echo "bench: rebuild: $rebuild_checkins check-ins and $rebuild_votes more votes written first"
 "$bench" produce --brokers "$brokers" --checkins "$rebuild_checkins" --votes "$rebuild_votes"
