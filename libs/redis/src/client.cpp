@@ -551,45 +551,26 @@ Result<Reply> Client::eval_sync(const Script& script, std::vector<std::string> k
   });
 }
 
-std::vector<Result<Reply>> Client::eval_all_sync(const Script& script, std::vector<EvalCall> calls) {
-  const auto n = calls.size();
-  if (n == 0) return {};
-  // The answers belong to the io thread's callbacks until the last one has arrived; only then (the
-  // promise in run_sync orders it) does this thread read them. On a timeout it reads nothing.
-  struct Join {
-    std::vector<Result<Reply>> answers;
-    std::size_t left;
-  };
-  auto join = std::make_shared<Join>(
-      Join{std::vector<Result<Reply>>(n, Error::retryable_error("redis_timeout", "no answer")), n});
-  auto all = impl_->run_sync([script, calls = std::move(calls), join](detail::ClientImpl& impl, Callback done) mutable {
-    auto shared_done = std::make_shared<Callback>(std::move(done));
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-      impl.eval(script, std::move(calls[i].keys), std::move(calls[i].args),
-                [join, i, shared_done](Result<Reply> reply) {
-                  join->answers[i] = std::move(reply);
-                  if (--join->left == 0) (*shared_done)(Reply{});
-                });
-    }
-  });
-  if (!all) return std::vector<Result<Reply>>(n, all.error());
-  return std::move(join->answers);
-}
+namespace {
 
-std::vector<Result<Reply>> Client::command_all_sync(std::vector<std::vector<std::string>> commands) {
-  const auto n = commands.size();
+// Sends `n` requests at once (pipelined on the connection; `send(impl, i, done)` issues the i-th) and
+// waits for every answer. The answers belong to the io thread's callbacks until the last one has
+// arrived; only then (the promise in run_sync orders it) does this thread read them. On a timeout it
+// reads nothing.
+template <class Send>
+std::vector<Result<Reply>> all_sync(detail::ClientImpl& client, std::size_t n, Send send) {
+  using Callback = Client::Callback;
   if (n == 0) return {};
-  // As eval_all_sync: the io thread's callbacks own the answers until the last one has arrived.
   struct Join {
     std::vector<Result<Reply>> answers;
     std::size_t left;
   };
   auto join = std::make_shared<Join>(
       Join{std::vector<Result<Reply>>(n, Error::retryable_error("redis_timeout", "no answer")), n});
-  auto all = impl_->run_sync([commands = std::move(commands), join](detail::ClientImpl& impl, Callback done) mutable {
+  auto all = client.run_sync([send = std::move(send), join, n](detail::ClientImpl& impl, Callback done) mutable {
     auto shared_done = std::make_shared<Callback>(std::move(done));
-    for (std::size_t i = 0; i < commands.size(); ++i) {
-      impl.command(std::move(commands[i]), [join, i, shared_done](Result<Reply> reply) {
+    for (std::size_t i = 0; i < n; ++i) {
+      send(impl, i, [join, i, shared_done](Result<Reply> reply) {
         join->answers[i] = std::move(reply);
         if (--join->left == 0) (*shared_done)(Reply{});
       });
@@ -597,6 +578,24 @@ std::vector<Result<Reply>> Client::command_all_sync(std::vector<std::vector<std:
   });
   if (!all) return std::vector<Result<Reply>>(n, all.error());
   return std::move(join->answers);
+}
+
+}  // namespace
+
+std::vector<Result<Reply>> Client::eval_all_sync(const Script& script, std::vector<EvalCall> calls) {
+  const auto n = calls.size();
+  return all_sync(*impl_, n, [script, calls = std::move(calls)](detail::ClientImpl& impl, std::size_t i,
+                                                               Callback done) mutable {
+    impl.eval(script, std::move(calls[i].keys), std::move(calls[i].args), std::move(done));
+  });
+}
+
+std::vector<Result<Reply>> Client::command_all_sync(std::vector<std::vector<std::string>> commands) {
+  const auto n = commands.size();
+  return all_sync(*impl_, n, [commands = std::move(commands)](detail::ClientImpl& impl, std::size_t i,
+                                                             Callback done) mutable {
+    impl.command(std::move(commands[i]), std::move(done));
+  });
 }
 
 }  // namespace expo::redis
