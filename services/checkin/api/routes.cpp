@@ -67,7 +67,9 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
       probe->count(refused->status, {}, d.booth_id);
       return responder.send(to_response(*refused));
     }
-    checkins->scan(d, std::get<ScanRequest>(std::move(parsed)), [responder, probe, booth = d.booth_id](ScanAnswer a) {
+    auto& scan = std::get<ScanRequest>(parsed);
+    scan.request_id = request.request_id;
+    checkins->scan(d, std::move(scan), [responder, probe, booth = d.booth_id](ScanAnswer a) {
       probe->count(a.status, result_of(a), booth);
       responder.send(to_response(a));
     });
@@ -93,6 +95,7 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
         scans.emplace_back(refusal(422, "invalid_request", "each item must be an object"));
       } else {
         scans.push_back(parse_scan(item.as_object(), d));
+        if (auto* scan = std::get_if<ScanRequest>(&scans.back())) scan->request_id = request.request_id;
       }
     }
     checkins->scan_batch(d, std::move(scans), [responder, probe, booth = d.booth_id](std::vector<ScanAnswer> answers) {
@@ -159,7 +162,7 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
     if (label_text.size() > 80) {
       return responder.send(Response::field_error(422, "invalid_label", "label: at most 80 characters", "label"));
     }
-    fleet->register_device(std::string(booth->as_string()), std::move(label_text), [responder](Result<NewDevice> created) {
+    fleet->register_device(std::string(booth->as_string()), std::move(label_text), request.request_id, [responder](Result<NewDevice> created) {
       if (!created) {
         if (created.error().code == "unknown_booth") {
           return responder.send(Response::field_error(422, "invalid_booth", "booth_id must name a booth", "booth_id"));
@@ -188,7 +191,7 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
   router.del("/v1/admin/devices/{device_id}", [fleet, &admin_token](const Request& request, Responder responder) {
     if (auto refusal = service::check_admin(request, admin_token)) return responder.send(std::move(*refusal));
     std::string device_id(request.param("device_id"));
-    fleet->revoke(device_id, [responder, device_id](Result<bool> revoked) {
+    fleet->revoke(device_id, request.request_id, [responder, device_id](Result<bool> revoked) {
       if (!revoked) return responder.send(Response::from_error(revoked.error(), 500));
       if (!*revoked) return responder.send(Response::error(404, "not_found", "no such device"));
       boost::json::object out;

@@ -16,6 +16,7 @@
 #include "expo/http/response.hpp"
 #include "expo/kafka/consumer.hpp"
 #include "expo/kafka/producer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "expo/privacy/personal_data.hpp"
 
 namespace expo::checkin {
@@ -67,7 +68,7 @@ std::variant<ScanRequest, ScanAnswer> parse_scan(const boost::json::object& obje
   if (const auto* booth = object.if_contains("booth_id"); booth && !(booth->is_string() && booth->as_string() == device.booth_id)) {
     return refusal(403, "wrong_booth", "this device belongs to another booth");
   }
-  ScanRequest request{std::string(badge->as_string()), client_event_id, std::nullopt};
+  ScanRequest request{std::string(badge->as_string()), client_event_id, std::nullopt, {}};
   if (const auto* scanned = object.if_contains("scanned_at"); scanned && !scanned->is_null()) {
     if (!scanned->is_string()) return refusal(422, "invalid_request", "scanned_at must be an RFC 3339 time");
     request.scanned_at = std::string(scanned->as_string());
@@ -138,7 +139,7 @@ void Checkins::decide(const devices::Device& device, const ScanRequest& request,
                       std::function<void(ScanAnswer)> done) {
   ScanKey key{std::move(visitor_id), device.booth_id, model::format_date(event_.days[day]), device.device_id,
               request.client_event_id};
-  store_.decide(key, pending_ttl, [self = shared_from_this(), key, device, scan_time,
+  store_.decide(key, pending_ttl, [self = shared_from_this(), key, device, scan_time, request_id = request.request_id,
                                    done = std::move(done)](Result<Decision> decision) mutable {
     if (!decision) return done(unavailable(decision.error()));
     const auto name = self->greeting_name(decision->visitor, key.visitor_id);
@@ -178,7 +179,7 @@ void Checkins::decide(const devices::Device& device, const ScanRequest& request,
     event.payload["received_at"] = clock::format_rfc3339(self->clock_.now(), self->event_.utc_offset);
     event.payload["client_event_id"] = key.client_event_id;
     self->producer_.produce(
-        std::string(events::topics::checkins), key.visitor_id, events::encode(event), {},
+        std::string(events::topics::checkins), key.visitor_id, events::encode(event), kafka::request_id_headers(request_id),
         [self, key, at, name, done = std::move(done)](Result<kafka::Delivery> delivery) mutable {
           if (!delivery) {
             // Not durable, so not counted: free the reservation so a retry can succeed.
@@ -278,7 +279,7 @@ Result<void> Checkins::apply(const kafka::Message& message) {
   namespace visitors = events::visitors;
   auto read = visitors::read(message.topic, message.key, message.value, message.tombstone);
   if (!read) {
-    log::warn("skipping a malformed visitor message", {{"topic", message.topic}, {"error", read.error().message}});
+    kafka::log_skipped(message, read.error().message);
     return {};
   }
   Result<projection::Outcome> applied = projection::Outcome::duplicate;

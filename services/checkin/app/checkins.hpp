@@ -37,6 +37,7 @@ struct ScanRequest {
   std::string badge;
   std::string client_event_id;
   std::optional<std::string> scanned_at;
+  std::string request_id;  // of the HTTP call, copied into the event's headers (libs/kafka/tracing.hpp)
 };
 
 // An answer ready for HTTP: the status and the JSON body (an error envelope for refusals).

@@ -5,6 +5,7 @@
 #include "expo/event_model/event.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/kafka/producer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "store/checkin_store.hpp"
 
 namespace expo::checkin {
@@ -34,14 +35,16 @@ Fleet::Fleet(std::shared_ptr<devices::DeviceRegistry> registry, CheckinStore& st
              const clock::Clock& clock, kafka::Producer& producer)
     : registry_(std::move(registry)), store_(store), event_(event), clock_(clock), producer_(producer) {}
 
-void Fleet::register_device(std::string booth_id, std::string label, std::function<void(Result<NewDevice>)> done) {
+void Fleet::register_device(std::string booth_id, std::string label, std::string_view request_id,
+                            std::function<void(Result<NewDevice>)> done) {
   if (!event_.find_booth(booth_id)) return done(Error::permanent("unknown_booth", "no booth with this id"));
   const auto credential = auth::new_device_credential();
   NewDevice created{devices::Device{credential.device_id, std::move(booth_id), std::move(label), credential.key_hash,
                                     now_text(clock_), false},
                     credential.key};
   auto event = devices::registered_event(created.device, created.device.registered_at);
-  producer_.produce(std::string(events::topics::admin), created.device.device_id, events::encode(event), {},
+  producer_.produce(std::string(events::topics::admin), created.device.device_id, events::encode(event),
+                    kafka::request_id_headers(request_id),
                     [self = shared_from_this(), event, created = std::move(created),
                      done = std::move(done)](Result<kafka::Delivery> delivery) mutable {
                       if (!delivery) return done(delivery.error());
@@ -51,10 +54,11 @@ void Fleet::register_device(std::string booth_id, std::string label, std::functi
                     });
 }
 
-void Fleet::revoke(const std::string& device_id, std::function<void(Result<bool>)> done) {
+void Fleet::revoke(const std::string& device_id, std::string_view request_id, std::function<void(Result<bool>)> done) {
   if (!registry_->find(device_id)) return done(false);
   auto event = devices::revoked_event(device_id, now_text(clock_));
-  producer_.produce(std::string(events::topics::admin), device_id, events::encode(event), {},
+  producer_.produce(std::string(events::topics::admin), device_id, events::encode(event),
+                    kafka::request_id_headers(request_id),
                     [self = shared_from_this(), event, done = std::move(done)](Result<kafka::Delivery> delivery) {
                       if (!delivery) return done(delivery.error());
                       self->registry_->apply(event);

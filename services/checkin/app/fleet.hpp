@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "expo/core/result.hpp"
 #include "expo/devices/registry.hpp"
@@ -38,10 +39,12 @@ class Fleet : public std::enable_shared_from_this<Fleet> {
   Fleet(std::shared_ptr<devices::DeviceRegistry> registry, CheckinStore& store, const model::Event& event,
         const clock::Clock& clock, kafka::Producer& producer);
 
-  // Errors: "unknown_booth" (permanent), Kafka's (retryable).
-  void register_device(std::string booth_id, std::string label, std::function<void(Result<NewDevice>)> done);
+  // Errors: "unknown_booth" (permanent), Kafka's (retryable). request_id: of the HTTP call, copied into
+  // the event's headers (libs/kafka/tracing.hpp).
+  void register_device(std::string booth_id, std::string label, std::string_view request_id,
+                       std::function<void(Result<NewDevice>)> done);
   // false: no such device.
-  void revoke(const std::string& device_id, std::function<void(Result<bool>)> done);
+  void revoke(const std::string& device_id, std::string_view request_id, std::function<void(Result<bool>)> done);
   // {"devices":[...]} with each tablet's last heartbeat.
   void list(std::function<void(Result<boost::json::object>)> done);
   void heartbeat(const devices::Device& device, const boost::json::object& report, std::function<void(Result<void>)> done);

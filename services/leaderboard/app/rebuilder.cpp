@@ -15,6 +15,7 @@
 #include "expo/core/log.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/kafka/topic_reader.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "expo/projection/guarded_apply.hpp"
 #include "store/board_entries.hpp"
 #include "store/board_store.hpp"
@@ -242,9 +243,7 @@ Result<void> Rebuilder::read_into(BoardModel& model, std::span<const kafka::Part
           if (record->malformed) {
             // As decode_board_messages logs it: the position is covered, the content never logged.
             ++malformed;
-            log::warn("skipping a malformed message", {{"topic", std::string(m.topic)},
-                                                        {"offset", std::to_string(m.offset)},
-                                                        {"error", record->malformed->message}});
+            kafka::log_skipped(m, record->malformed->message);
           }
           batch.push_back(std::move(*record));
         }

@@ -4,6 +4,7 @@
 #include "expo/core/log.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/kafka/consumer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "expo/vote_ledger/ledger.hpp"
 
 namespace expo::leaderboard {
@@ -40,10 +41,7 @@ elseif kind == 'cast' or kind == 'void' then
 end
 )lua";
 
-void skip(const kafka::Message& message, const Error& error) {
-  log::warn("skipping a malformed message",
-            {{"topic", std::string(message.topic)}, {"offset", std::to_string(message.offset)}, {"error", error.message}});
-}
+void skip(const kafka::Message& message, const Error& error) { kafka::log_skipped(message, error.message); }
 
 std::string generation_arg(const Generation& g) { return g.must_be_live ? std::to_string(g.number) : std::string(); }
 

@@ -86,7 +86,7 @@ void sign_up(const std::shared_ptr<Registrar>& registrar, const std::shared_ptr<
     probe->count("invalid");
     return responder.send(Response::field_error(422, error->code, error->message, error->field));
   }
-  SignUp sign_up{std::get<VisitorInput>(std::move(validated)), {}, {}, request.remote_address};
+  SignUp sign_up{std::get<VisitorInput>(std::move(validated)), {}, {}, request.remote_address, request.request_id};
   if (const auto key = request.header("idempotency-key")) {
     if (!acceptable_idempotency_key(*key)) {
       probe->count("invalid");
@@ -173,7 +173,7 @@ void add_routes(http::Router& router, std::shared_ptr<Registrar> registrar, std:
   router.del("/v1/admin/visitors/{visitor_id}", [registrar, &admin_token](const Request& request, Responder responder) {
     if (auto refusal = service::check_admin(request, admin_token)) return responder.send(std::move(*refusal));
     std::string visitor_id(request.param("visitor_id"));
-    registrar->erase(visitor_id, [responder, visitor_id](Result<bool> erased) {
+    registrar->erase(visitor_id, request.request_id, [responder, visitor_id](Result<bool> erased) {
       if (!erased) return responder.send(Response::from_error(erased.error(), 500));
       if (!*erased) return responder.send(not_found());
       boost::json::object body;

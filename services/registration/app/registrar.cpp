@@ -16,6 +16,7 @@
 #include "expo/events/visitors.hpp"
 #include "expo/kafka/consumer.hpp"
 #include "expo/kafka/producer.hpp"
+#include "expo/kafka/tracing.hpp"
 
 namespace expo::registration {
 namespace {
@@ -154,21 +155,23 @@ void Registrar::produce_visitor(const Claim& claim, const SignUp& request, std::
                           done(outcome_of(SignUpOutcome::Kind::created, std::move(text)));
                         });
   };
-  producer_.produce(std::string(events::topics::visitor_keys), claim.visitor_id, key_record, {},
+  producer_.produce(std::string(events::topics::visitor_keys), claim.visitor_id, key_record,
+                    kafka::request_id_headers(request.request_id),
                     [join, finish](Result<kafka::Delivery> delivery) mutable {
                       if (delivery) join->key_ok = true;
                       else join->failure = delivery.error();
                       finish();
                     });
-  producer_.produce(std::string(events::topics::visitors), claim.visitor_id, events::encode(envelope), {},
+  producer_.produce(std::string(events::topics::visitors), claim.visitor_id, events::encode(envelope),
+                    kafka::request_id_headers(request.request_id),
                     [join, finish](Result<kafka::Delivery> delivery) mutable {
                       if (!delivery) join->failure = delivery.error();
                       finish();
                     });
 }
 
-void Registrar::erase(const std::string& visitor_id, std::function<void(Result<bool>)> done) {
-  store_.load(visitor_id, [self = shared_from_this(), visitor_id,
+void Registrar::erase(const std::string& visitor_id, std::string request_id, std::function<void(Result<bool>)> done) {
+  store_.load(visitor_id, [self = shared_from_this(), visitor_id, request_id = std::move(request_id),
                            done = std::move(done)](Result<std::optional<StoredVisitor>> stored) mutable {
     if (!stored) return done(stored.error());
     if (!*stored) return done(false);
@@ -184,8 +187,10 @@ void Registrar::erase(const std::string& visitor_id, std::function<void(Result<b
       });
     };
     // The tombstone makes the visitor's data key unrecoverable from the log once compacted.
-    self->producer_.produce(std::string(events::topics::visitor_keys), visitor_id, {}, {}, finish);
-    self->producer_.produce(std::string(events::topics::visitors), visitor_id, events::encode(envelope), {}, finish);
+    self->producer_.produce(std::string(events::topics::visitor_keys), visitor_id, {},
+                            kafka::request_id_headers(request_id), finish);
+    self->producer_.produce(std::string(events::topics::visitors), visitor_id, events::encode(envelope),
+                            kafka::request_id_headers(request_id), finish);
   });
 }
 
@@ -210,7 +215,7 @@ Result<void> Registrar::apply(const kafka::Message& message) {
   namespace visitors = events::visitors;
   auto read = visitors::read(message.topic, message.key, message.value, message.tombstone);
   if (!read) {
-    log::warn("skipping a malformed visitor message", {{"topic", message.topic}, {"error", read.error().message}});
+    kafka::log_skipped(message, read.error().message);
     return {};
   }
   Result<projection::Outcome> applied = projection::Outcome::duplicate;

@@ -38,6 +38,7 @@ struct SignUp {
   std::string idempotency_key;  // empty: none
   std::string fingerprint;      // of the request body
   std::string client_address;
+  std::string request_id;  // of the HTTP call, copied into the events' headers (libs/kafka/tracing.hpp)
 };
 
 struct SignUpOutcome {
@@ -60,7 +61,7 @@ class Registrar : public std::enable_shared_from_this<Registrar> {
 
   void sign_up(SignUp request, std::function<void(SignUpOutcome)> done);
   // false: no such visitor. Erasure is an event too (visitors.v1) plus the key's tombstone.
-  void erase(const std::string& visitor_id, std::function<void(Result<bool>)> done);
+  void erase(const std::string& visitor_id, std::string request_id, std::function<void(Result<bool>)> done);
   void find(const std::string& visitor_id, std::function<void(Result<std::optional<VisitorView>>)> done);
 
   // The visitor id a badge token names, verified by signature alone.

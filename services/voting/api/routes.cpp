@@ -67,6 +67,7 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
       return responder.send(to_response(*refused));
     }
     auto vote = std::get<VoteRequest>(std::move(parsed));
+    vote.request_id = request.request_id;
     const auto* innovation = event.find_innovation(vote.innovation_id);
     votes->cast(device, std::move(vote),
                 [responder, probe, booth = innovation ? innovation->booth_id : std::string()](VoteAnswer a) {
@@ -91,7 +92,7 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
     router.post(open ? "/v1/admin/voting/open" : "/v1/admin/voting/close",
                 [operations, open, &admin_token](const Request& request, Responder responder) {
                   if (auto refusal = service::check_admin(request, admin_token)) return responder.send(std::move(*refusal));
-                  operations->switch_voting(open, [responder, open](Result<void> switched) {
+                  operations->switch_voting(open, request.request_id, [responder, open](Result<void> switched) {
                     if (!switched) return responder.send(Response::from_error(switched.error(), 500));
                     boost::json::object out;
                     out["voting"] = open ? "open" : "closed";
@@ -141,7 +142,7 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
       return responder.send(
           Response::field_error(422, "invalid_request", "reason: 1-200 characters, why these votes are void", "reason"));
     }
-    operations->void_votes(target, [responder, target](Result<std::string> void_id) {
+    operations->void_votes(target, request.request_id, [responder, target](Result<std::string> void_id) {
       if (!void_id) return responder.send(Response::from_error(void_id.error(), 500));
       boost::json::object out;
       out["void_id"] = *void_id;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "expo/core/result.hpp"
 #include "expo/events/votes.hpp"
@@ -33,9 +34,11 @@ class Operations {
   void apply(const events::votes::VotingSwitched& switched) { closed_.store(!switched.open, std::memory_order_release); }
 
   // Done once admin.v1 acknowledged the event.
-  void switch_voting(bool open, std::function<void(Result<void>)> done);
+  // request_id: of the HTTP call, copied into the event's headers (libs/kafka/tracing.hpp).
+  void switch_voting(bool open, std::string_view request_id, std::function<void(Result<void>)> done);
   // `target` names exactly one of visitor_id and device_id; done with the void's id.
-  void void_votes(events::votes::Voided target, std::function<void(Result<std::string>)> done);
+  void void_votes(events::votes::Voided target, std::string_view request_id,
+                  std::function<void(Result<std::string>)> done);
 
  private:
   const model::Event& event_;

@@ -10,6 +10,7 @@
 #include "expo/events/envelope.hpp"
 #include "expo/events/votes.hpp"
 #include "expo/kafka/consumer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "expo/projection/batch_encoding.hpp"
 #include "store/ledger_store.hpp"
 #include "store/vote_store.hpp"
@@ -17,10 +18,7 @@
 namespace expo::voting {
 namespace {
 
-void skip(const kafka::Message& message, const Error& error) {
-  log::warn("skipping a malformed message",
-            {{"topic", std::string(message.topic)}, {"offset", std::to_string(message.offset)}, {"error", error.message}});
-}
+void skip(const kafka::Message& message, const Error& error) { kafka::log_skipped(message, error.message); }
 
 }  // namespace
 

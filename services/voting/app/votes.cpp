@@ -14,6 +14,7 @@
 #include "expo/events/votes.hpp"
 #include "expo/http/response.hpp"
 #include "expo/kafka/producer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "store/ledger_store.hpp"
 #include "store/vote_store.hpp"
 
@@ -74,7 +75,7 @@ VoteAnswer stored_answer(const std::string& stored) {
 
 std::variant<VoteRequest, VoteAnswer> parse_vote(const boost::json::object& object) {
   VoteRequest request{string_member(object, "badge"), string_member(object, "innovation_id"),
-                      string_member(object, "client_event_id")};
+                      string_member(object, "client_event_id"), {}};
   if (request.badge.empty() || request.badge.size() > 200) {
     return field_refusal("badge", "badge must be the badge's QR token");
   }
@@ -138,7 +139,7 @@ void Votes::cast(const std::optional<devices::Device>& device, VoteRequest reque
   if (const auto* refused = std::get_if<Refusal>(&early)) {
     return refuse_early(*key, rule_refusal(*refused), std::move(done));
   }
-  decide(std::move(key), device, false, std::move(done));
+  decide(std::move(key), device, std::move(request.request_id), false, std::move(done));
 }
 
 // A refusal decided without Redis is still the first answer to its client_event_id, unless an earlier
@@ -156,9 +157,10 @@ void Votes::refuse_early(const VoteKey& key, VoteAnswer answer, std::function<vo
                          });
 }
 
-void Votes::decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, bool view_current,
-                   std::function<void(VoteAnswer)> done) {
-  store_->reserve(*key, event_.votes_per_day, pending_for, [self = shared_from_this(), key, device, view_current,
+void Votes::decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, std::string request_id,
+                   bool view_current, std::function<void(VoteAnswer)> done) {
+  store_->reserve(*key, event_.votes_per_day, pending_for, [self = shared_from_this(), key, device,
+                                                           request_id = std::move(request_id), view_current,
                                                            done = std::move(done)](Result<Reservation> r) mutable {
     if (!r) return done(unavailable(r.error()));
     switch (r->kind) {
@@ -170,7 +172,7 @@ void Votes::decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> 
       case Reservation::Kind::replay:
         return done(stored_answer(r->answer));
       case Reservation::Kind::reserved:
-        return self->produce(key, device, r->today, std::move(done));
+        return self->produce(key, device, request_id, r->today, std::move(done));
       case Reservation::Kind::refused:
         break;
     }
@@ -191,9 +193,9 @@ void Votes::decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> 
       // Maybe the check-in is a few milliseconds old and not in our view yet: wait for the view to
       // cover everything acknowledged until now, then decide again.
       return self->view_->wait_until_current(
-          [self, key, device, done = std::move(done)](Result<void> current) mutable {
+          [self, key, device, request_id, done = std::move(done)](Result<void> current) mutable {
             if (!current) return done(unavailable(current.error()));
-            self->decide(key, device, true, std::move(done));
+            self->decide(key, device, std::move(request_id), true, std::move(done));
           });
     }
     auto answer = rule_refusal(*refused);
@@ -202,8 +204,8 @@ void Votes::decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> 
   });
 }
 
-void Votes::produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, int today,
-                    std::function<void(VoteAnswer)> done) {
+void Votes::produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device,
+                    const std::string& request_id, int today, std::function<void(VoteAnswer)> done) {
   const auto* innovation = event_.find_innovation(key->innovation_id);
   events::votes::Cast vote{key->vote_id,
                            key->visitor_id,
@@ -215,7 +217,8 @@ void Votes::produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device>
                            key->client_event_id,
                            clock::format_rfc3339(clock_.now(), event_.utc_offset)};
   producer_.produce(
-      std::string(events::topics::votes), key->visitor_id, events::encode(events::votes::cast(vote)), {},
+      std::string(events::topics::votes), key->visitor_id, events::encode(events::votes::cast(vote)),
+      kafka::request_id_headers(request_id),
       [self = shared_from_this(), key, device, today, done = std::move(done)](Result<kafka::Delivery> delivery) mutable {
         if (!delivery) {
           // Not durable, so not counted: the reservation goes, and the visitor may try again.

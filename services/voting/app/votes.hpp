@@ -45,6 +45,7 @@ struct VoteRequest {
   std::string badge;
   std::string innovation_id;
   std::string client_event_id;
+  std::string request_id;  // of the HTTP call, copied into the event's headers (libs/kafka/tracing.hpp)
 };
 
 // An answer ready for HTTP: the status and the JSON body (an error envelope for refusals).
@@ -78,10 +79,10 @@ class Votes : public std::enable_shared_from_this<Votes> {
   }
 
  private:
-  void decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, bool view_current,
-              std::function<void(VoteAnswer)> done);
-  void produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, int today,
-               std::function<void(VoteAnswer)> done);
+  void decide(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, std::string request_id,
+              bool view_current, std::function<void(VoteAnswer)> done);
+  void produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, const std::string& request_id,
+               int today, std::function<void(VoteAnswer)> done);
   void refuse_early(const VoteKey& key, VoteAnswer refusal, std::function<void(VoteAnswer)> done);
   // Notes which badge a tablet voted for; past the threshold of different badges, on_flag_.
   void watch_device(const devices::Device& device, const std::string& visitor_id);

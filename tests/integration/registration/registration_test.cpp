@@ -133,6 +133,32 @@ TEST_F(Registration, ASignUpAppearsInVisitorsV1OnceWithoutPlainPersonalData) {
   EXPECT_NE(metrics.body.find(R"(expo_registrations_total{outcome="created"} 1)"), std::string::npos);
 }
 
+TEST_F(Registration, TheRequestIdTravelsIntoTheEventsHeaders) {
+  start();
+  // The client's (or the TLS front's) id is kept and copied into both records' x-request-id header.
+  const std::string request_id = "rq-signup-" + expo::testing::random_id();
+  const auto r = client_->request("POST", "/v1/visitors", Person{}.body(),
+                                  {{"Content-Type", "application/json"}, {"X-Request-Id", request_id}}, 10s);
+  ASSERT_EQ(r.status, 201) << r.body << r.error;
+  EXPECT_EQ(r.header("x-request-id"), request_id);
+  const std::string visitor_id(boost::json::parse(r.body).at("visitor_id").as_string());
+  for (const auto* topic : {"visitors.v1", "visitor-keys.v1"}) {
+    const auto records = expo::testing::topic_records(topic, {visitor_id}, 1);
+    ASSERT_EQ(records.size(), 1u) << topic;
+    EXPECT_EQ(records[0].request_id, request_id) << topic;
+  }
+
+  // Without one the service makes its own, and the event carries that.
+  const auto unnamed = post_visitor(*client_, Person{}.body());
+  ASSERT_EQ(unnamed.status, 201) << unnamed.body;
+  const auto generated = unnamed.header("x-request-id");
+  EXPECT_FALSE(generated.empty());
+  const std::string other_id(boost::json::parse(unnamed.body).at("visitor_id").as_string());
+  const auto records = expo::testing::topic_records("visitors.v1", {other_id}, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].request_id, generated);
+}
+
 TEST_F(Registration, AnIdempotencyKeyRetryReturnsTheIdenticalBody) {
   start();
   const Person person;

@@ -286,6 +286,41 @@ TEST_F(Voting, AVoteRightAfterACheckInIsNeverRefusedAsNotCheckedIn) {
   EXPECT_EQ(accepted, 10);
 }
 
+TEST_F(Voting, TheRequestIdOfACheckInAndOfAVoteTravelsInTheirEventsHeaders) {
+  // As the TLS front sends it: X-Request-Id on each call, copied into the event's x-request-id header.
+  const auto visitor = expo::auth::new_visitor_id();
+  const auto badge = test_badge(visitor);
+  const auto& b = booth("3579");
+  const std::string checkin_request = "rq-checkin-" + random_id();
+  const std::string vote_request = "rq-vote-" + random_id();
+
+  boost::json::object scan;
+  scan["badge"] = badge;
+  scan["client_event_id"] = "ce-" + random_id();
+  const auto checked_in =
+      checkin_client_->request("POST", "/v1/checkins", boost::json::serialize(scan),
+                               {{"Content-Type", json},
+                                {"Authorization", "Bearer " + tablet(b.id).second},
+                                {"X-Request-Id", checkin_request}});
+  ASSERT_EQ(checked_in.status, 201) << checked_in.body;
+  EXPECT_EQ(checked_in.header("x-request-id"), checkin_request);
+
+  boost::json::object ballot;
+  ballot["badge"] = badge;
+  ballot["innovation_id"] = b.innovations[0];
+  ballot["client_event_id"] = "ce-" + random_id();
+  const auto voted = client_->request("POST", "/v1/votes", boost::json::serialize(ballot),
+                                      {{"Content-Type", json}, {"X-Request-Id", vote_request}});
+  ASSERT_EQ(voted.status, 201) << voted.body;
+
+  const auto checkins = expo::testing::topic_records("checkins.v1", {visitor}, 1);
+  ASSERT_EQ(checkins.size(), 1u);
+  EXPECT_EQ(checkins[0].request_id, checkin_request);
+  const auto votes = expo::testing::topic_records("votes.v1", {visitor}, 1);
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].request_id, vote_request);
+}
+
 TEST_F(Voting, ClosingAndOpeningReachEveryInstanceWithinASecond) {
   auto other = start_voting();
   HttpClient other_client(other->port());

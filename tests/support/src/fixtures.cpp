@@ -10,6 +10,7 @@
 
 #include "expo/auth/badge.hpp"
 #include "expo/kafka/consumer.hpp"
+#include "expo/kafka/tracing.hpp"
 #include "expo/testing/environment.hpp"
 #include "expo/testing/secrets.hpp"
 
@@ -68,7 +69,7 @@ std::vector<TopicRecord> topic_records(const std::string& topic, const std::set<
       [&](const kafka::Message& m) -> Result<void> {
         if (!keys.contains(std::string(m.key))) return {};
         std::lock_guard lock(mutex);
-        found.push_back({std::string(m.key), std::string(m.value), m.tombstone});
+        found.push_back({std::string(m.key), std::string(m.value), m.tombstone, std::string(kafka::request_id_of(m.headers))});
         arrived.notify_all();
         return {};
       });

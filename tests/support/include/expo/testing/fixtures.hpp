@@ -28,6 +28,7 @@ struct TopicRecord {
   std::string key;
   std::string value;
   bool tombstone = false;
+  std::string request_id;  // the x-request-id header (libs/kafka/tracing.hpp), "" when none
 };
 
 // The records of `topic` whose key is one of `keys`, in partition order, read from the beginning by a
