@@ -27,6 +27,10 @@ namespace {
 // Enough for any real backlog: each round reads what arrived during the one before, at a far higher
 // rate than it arrives. Past this the live traffic outruns the rebuild, and it says so.
 constexpr int kMaxRounds = 100;
+// Long enough for any single step between two renewals (a bulk write of a large history takes seconds),
+// short enough that a killed rebuild's keys are swept by the next one soon after.
+constexpr std::chrono::seconds kLease{60};
+constexpr std::chrono::seconds kLeaseRenewEvery{10};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -130,6 +134,14 @@ void Rebuilder::stop() {
   if (thread.joinable()) thread.join();
 }
 
+Result<void> Rebuilder::keep_lease() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - lease_renewed_ < kLeaseRenewEvery) return {};
+  if (auto renewed = store_->renew_lease_sync(leased_, kLease); !renewed) return renewed;
+  lease_renewed_ = now;
+  return {};
+}
+
 void Rebuilder::update(const std::function<void(RebuildProgress&)>& change) {
   std::lock_guard lock(mutex_);
   change(progress_);
@@ -141,7 +153,12 @@ void Rebuilder::run(std::string reason) {
     std::lock_guard lock(mutex_);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   };
-  auto generation = store_->new_generation_sync();
+  if (auto swept = store_->drop_orphan_generations_sync(); !swept) {
+    log::warn("the keys of killed rebuilds could not be swept", {{"error", swept.error().message}});
+  } else if (!swept->empty()) {
+    log::info("dropped the generations of killed rebuilds", {{"count", std::to_string(swept->size())}});
+  }
+  auto generation = store_->new_generation_sync(kLease);
   if (!generation) {
     update([&](RebuildProgress& p) {
       p.state = RebuildProgress::State::failed;
@@ -151,14 +168,23 @@ void Rebuilder::run(std::string reason) {
     return;
   }
   update([&](RebuildProgress& p) { p.generation = *generation; });
+  leased_ = *generation;
+  lease_renewed_ = std::chrono::steady_clock::now();
   log::info("rebuilding the boards from the topics", {{"reason", reason}, {"generation", std::to_string(*generation)}});
   auto rebuilt = rebuild(*generation);
   const auto seconds = elapsed();
   if (!rebuilt) {
-    // Whatever it wrote is of no use now; the live generation is untouched.
+    // Whatever it wrote is of no use now; the live generation is untouched. Left keys (Redis gone
+    // meanwhile) are swept by the next rebuild once the lease lapses.
     if (auto dropped = store_->drop_generation_sync(*generation); !dropped) {
       log::warn("a failed rebuild's keys were left", {{"error", dropped.error().message}});
     }
+  }
+  // Live now, or dropped: either way nothing is written under the lease any more.
+  if (auto released = store_->release_lease_sync(*generation); !released) {
+    log::warn("the rebuild's lease was left to lapse", {{"error", released.error().message}});
+  }
+  if (!rebuilt) {
     update([&](RebuildProgress& p) {
       p.state = RebuildProgress::State::failed;
       p.error = rebuilt.error().message;
@@ -202,6 +228,7 @@ Result<void> Rebuilder::rebuild(std::int64_t number) {
                            : apply_by_script(generation, *ranges, covered);
     if (!read) return read.error();
     for (const auto& r : *ranges) positions[{r.topic, r.partition}] = r.to;
+    if (auto leased = keep_lease(); !leased) return leased.error();
 
     auto swapped = store_->swap_sync(number, *live, covered);
     if (!swapped) return swapped.error();
@@ -249,7 +276,7 @@ Result<void> Rebuilder::read_into(BoardModel& model, std::span<const kafka::Part
         }
         queue.push(std::move(batch));
         update([&](RebuildProgress& p) { p.events += static_cast<std::int64_t>(messages.size()); });
-        return {};
+        return keep_lease();
       },
       options);
   queue.close();  // the applier drains what is queued, then ends
@@ -282,6 +309,7 @@ Result<void> Rebuilder::count_in_memory(const Generation& generation, std::span<
     const auto counted_ms = static_cast<std::int64_t>(seconds_since(started) * 1000);
     // The check-in sets after all of them are counted: sent in pieces while more were counted, they
     // cost Redis more than the overlap saved (measured).
+    if (auto leased = keep_lease(); !leased) return leased;
     if (auto written = writer.write_checkins_sync(model); !written) return written;
     if (auto written = writer.finish_sync(model); !written) return written;
     for (const auto& [position, offset] : model.guard()) {
@@ -316,7 +344,7 @@ Result<void> Rebuilder::apply_by_script(const Generation& generation, std::span<
           last = std::max(last, m.offset);
         }
         update([&](RebuildProgress& p) { p.events += static_cast<std::int64_t>(messages.size()); });
-        return {};
+        return keep_lease();
       },
       options);
 }

@@ -21,6 +21,10 @@
 // are no live boards (first start, Redis lost). One at a time per instance; two instances rebuilding
 // at once are harmless: the first swap wins, the second sees it and compares with it.
 //
+// The rebuild leases its generation (board_store.hpp) and renews the lease as it reads and writes; it
+// first drops the orphans of rebuilds that were killed (neither live nor leased), so a SIGKILL never
+// leaves keys behind for longer than until the next rebuild.
+//
 // Thread-safety: all members may be called from any thread; the work runs on a thread of its own.
 
 #include <atomic>
@@ -82,6 +86,8 @@ class Rebuilder {
   Result<void> apply_by_script(const Generation& generation, std::span<const kafka::PartitionRange> ranges,
                                Fields& covered);
   void update(const std::function<void(RebuildProgress&)>& change);
+  // Renews the generation's lease when a good part of it has passed; cheap to call per batch.
+  Result<void> keep_lease();
 
   std::shared_ptr<BoardStore> store_;
   std::string brokers_;
@@ -91,6 +97,9 @@ class Rebuilder {
   std::atomic<bool> cancelled_{false};
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point ended_{};
+  // The rebuild thread's own: the generation it leases and when it last renewed the lease.
+  std::int64_t leased_ = 0;
+  std::chrono::steady_clock::time_point lease_renewed_{};
 };
 
 }  // namespace expo::leaderboard

@@ -1,5 +1,7 @@
 #include "store/board_store.hpp"
 
+#include <cstdint>
+#include <set>
 #include <utility>
 
 #include "expo/projection/batch_apply.hpp"
@@ -24,11 +26,31 @@ std::string visitors_of(const Generation& g, std::string_view booth, std::string
 namespace {
 
 const std::string generations_key = std::string(keys::tag_prefix) + "generations";
+const std::string lease_prefix = std::string(keys::tag_prefix) + "building:";
 const std::string display_key = std::string(keys::tag_prefix) + "display";
 const std::string frozen_counts_key = std::string(keys::tag_prefix) + "frozen:counts";
 const std::string frozen_applied_key = std::string(keys::tag_prefix) + "frozen:applied";
 
 Generation live(std::int64_t number) { return Generation{.number = number, .must_be_live = true}; }
+
+Error lease_lost() {
+  return Error::permanent("rebuild_lease_lost", "the rebuild's lease on its generation lapsed; its keys may be gone");
+}
+
+// "{lb}:g<N>:..." -> N; nullopt for any other key.
+std::optional<std::int64_t> generation_of(std::string_view key) {
+  const auto head = std::string(keys::tag_prefix) + "g";
+  if (!key.starts_with(head)) return std::nullopt;
+  key.remove_prefix(head.size());
+  const auto colon = key.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+  std::int64_t number = 0;
+  for (const char c : key.substr(0, colon)) {
+    if (c < '0' || c > '9' || number > (INT64_MAX - 9) / 10) return std::nullopt;
+    number = number * 10 + (c - '0');
+  }
+  return number;
+}
 
 // The generation's keys are named inside these scripts from the number they read ({lb}:g<N>:...):
 // they share the slot of the declared keys, as the tag makes sure.
@@ -82,8 +104,20 @@ return redis.call('HGETALL', KEYS[2])
 
 // KEYS: current, the fresh generation's guard, the live generation's guard ('' name when none).
 // ARGV: the fresh number, the live number ('' when none), then field/offset pairs it must cover.
+// KEYS: generations, the lease prefix (named here with the number: the same slot). ARGV: seconds.
+const redis::Script& new_generation_script() {
+  static const redis::Script script(R"lua(
+local n = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2] .. n, '1', 'EX', ARGV[1])
+return n
+)lua");
+  return script;
+}
+
+// KEYS: current, the fresh guard, the live guard, the fresh generation's lease.
 const redis::Script& swap_script() {
   static const redis::Script script(R"lua(
+if redis.call('EXISTS', KEYS[4]) == 0 then return 'lease_lost' end
 local live = redis.call('GET', KEYS[1]) or ''
 if live ~= ARGV[2] then return 'superseded' end
 local function covers(field, offset)
@@ -170,10 +204,54 @@ GenerationWriter BoardStore::generation_writer(const Generation& generation, con
   return GenerationWriter(*sync_redis_, generation, options);
 }
 
-Result<std::int64_t> BoardStore::new_generation_sync() {
-  auto reply = sync_redis_->command_sync({"INCR", generations_key});
+Result<std::int64_t> BoardStore::new_generation_sync(std::chrono::seconds lease) {
+  auto reply = sync_redis_->eval_sync(new_generation_script(), {generations_key, lease_prefix},
+                                      {std::to_string(lease.count())});
   if (!reply) return reply.error();
   return static_cast<std::int64_t>(reply->integer);
+}
+
+Result<void> BoardStore::renew_lease_sync(std::int64_t generation, std::chrono::seconds lease) {
+  // XX: a lapsed lease is not taken again, since a sweep may already have dropped keys under it.
+  auto reply = sync_redis_->command_sync(
+      {"SET", lease_prefix + std::to_string(generation), "1", "XX", "EX", std::to_string(lease.count())});
+  if (!reply) return reply.error();
+  if (reply->str != "OK") return lease_lost();
+  return {};
+}
+
+Result<void> BoardStore::release_lease_sync(std::int64_t generation) {
+  auto reply = sync_redis_->command_sync({"DEL", lease_prefix + std::to_string(generation)});
+  if (!reply) return reply.error();
+  return {};
+}
+
+Result<std::vector<std::int64_t>> BoardStore::drop_orphan_generations_sync() {
+  // The generations that have keys, from their names: {lb}:g<N>:...
+  std::set<std::int64_t> present;
+  const auto pattern = std::string(keys::tag_prefix) + "g*";
+  std::string cursor = "0";
+  do {
+    auto page = sync_redis_->command_sync({"SCAN", cursor, "MATCH", pattern, "COUNT", "10000"});
+    if (!page) return page.error();
+    if (page->elements.size() != 2) return unexpected();
+    cursor = page->elements[0].str;
+    for (const auto& key : page->elements[1].elements) {
+      if (auto number = generation_of(key.str)) present.insert(*number);
+    }
+  } while (cursor != "0");
+  auto current = live_generation_sync();
+  if (!current) return current.error();
+  std::vector<std::int64_t> dropped;
+  for (const auto number : present) {
+    if (number == *current) continue;
+    auto leased = sync_redis_->command_sync({"EXISTS", lease_prefix + std::to_string(number)});
+    if (!leased) return leased.error();
+    if (leased->integer != 0) continue;  // a rebuild is writing it
+    if (auto gone = drop_generation_sync(number); !gone) return gone.error();
+    dropped.push_back(number);
+  }
+  return dropped;
 }
 
 Result<SwapOutcome> BoardStore::swap_sync(std::int64_t fresh, std::optional<std::int64_t> live_number,
@@ -185,9 +263,11 @@ Result<SwapOutcome> BoardStore::swap_sync(std::int64_t fresh, std::optional<std:
   }
   // Without a live generation the third key is only a placeholder in the slot.
   const auto live_guard = live_number ? keys::applied(live(*live_number)) : std::string(keys::tag_prefix) + "none";
-  auto reply = sync_redis_->eval_sync(swap_script(), {keys::current(), keys::applied(live(fresh)), live_guard},
-                                      std::move(args));
+  auto reply = sync_redis_->eval_sync(
+      swap_script(), {keys::current(), keys::applied(live(fresh)), live_guard, lease_prefix + std::to_string(fresh)},
+      std::move(args));
   if (!reply) return reply.error();
+  if (reply->str == "lease_lost") return lease_lost();
   if (reply->str == "swapped") return SwapOutcome::swapped;
   if (reply->str == "behind") return SwapOutcome::behind;
   if (reply->str == "superseded") return SwapOutcome::superseded;

@@ -13,6 +13,7 @@
 //                             minute|<YYYY-MM-DDTHH:MM> (votes accepted), local event time
 //   {lb}:g<N>:ck:<booth>:<day>, ck:<booth>:all   sets of visitors (distinct check-ins)
 //   {lb}:g<N>:votes, first, by-visitor:<id>, by-device:<id>, voids   the vote ledger (libs/vote_ledger)
+//   {lb}:building:<N>         the lease of the rebuild writing generation N (expires unless renewed)
 //   {lb}:display              hash: frozen "1"|"0", frozen_at, counts "hidden"|"shown" (operations)
 //   {lb}:frozen:counts, {lb}:frozen:applied   the boards as they were when frozen (what the public sees)
 //
@@ -20,9 +21,15 @@
 // (a producer retry written twice) changes nothing. Votes and voids count by the vote ledger's rules.
 // Display state lives outside the generations, so a rebuild never unfreezes the public boards.
 //
+// A rebuild holds a lease on the generation it writes, renewed as it goes; a generation neither live
+// nor leased is an orphan (its rebuild was killed, or died between its swap and dropping the old one)
+// and the next rebuild sweeps it. A rebuild whose lease lapsed may not swap: a sweep may have taken
+// some of its keys.
+//
 // Thread-safety: *_sync members block and are for consumer and rebuild threads (the projection
 // connection); the others complete on the io thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -92,9 +99,16 @@ class BoardStore {
   // The same, part by part (a rebuild writes the vote ledger while it counts the check-ins). The
   // writer uses this store's connection: keep the store alive while it is used.
   GenerationWriter generation_writer(const Generation& generation, const GenerationWriteOptions& options);
-  Result<std::int64_t> new_generation_sync();
-  // Makes `fresh` live if the live generation is still `live` (nullopt: none) and `fresh` has applied
-  // at least what the live one has and at least `covered` (field -> last offset), atomically.
+  // A new generation number, leased for `lease` in the same script.
+  Result<std::int64_t> new_generation_sync(std::chrono::seconds lease);
+  // Extends the lease; "rebuild_lease_lost" (permanent) when it had lapsed.
+  Result<void> renew_lease_sync(std::int64_t generation, std::chrono::seconds lease);
+  Result<void> release_lease_sync(std::int64_t generation);
+  // Drops every generation that is neither live nor leased; returns their numbers.
+  Result<std::vector<std::int64_t>> drop_orphan_generations_sync();
+  // Makes `fresh` live if the live generation is still `live` (nullopt: none), `fresh` is still leased
+  // and has applied at least what the live one has and at least `covered` (field -> last offset),
+  // atomically. A lapsed lease is the error "rebuild_lease_lost" (permanent).
   Result<SwapOutcome> swap_sync(std::int64_t fresh, std::optional<std::int64_t> live, const Fields& covered);
   Result<Fields> applied_sync(std::int64_t generation);
   // Deletes a generation's keys (SCAN + UNLINK, a page of up to 10,000 keys a round trip). Never the

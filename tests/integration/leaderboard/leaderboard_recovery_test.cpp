@@ -263,6 +263,39 @@ TEST_F(LeaderboardRecovery, RedisWipedUnderTheRunningServiceIsRebuiltByItselfInt
             << " events/s)\n";
 }
 
+TEST_F(LeaderboardRecovery, ARebuildSweepsTheKeysOfKilledRebuildsAndSparesThoseOfARunningOne) {
+  ASSERT_NO_FATAL_FAILURE(start_service());
+  ASSERT_TRUE(caught_up());
+  const auto live = std::stoll(redis().command({"GET", "{lb}:current"}).str);
+  // As a rebuild killed with SIGKILL leaves its generation: some keys, and its lease lapsed.
+  const auto orphan = "{lb}:g" + std::to_string(live + 1000) + ":";
+  redis().command({"HSET", orphan + "counts", "votes|" + ids_.innovation(0) + "|all", "7"});
+  redis().command({"SADD", orphan + "ck:3579:all", ids_.visitor(0)});
+  // As a rebuild still running on another instance has it: keys under a lease.
+  const auto running_number = std::to_string(live + 1001);
+  const auto running = "{lb}:g" + running_number + ":";
+  redis().command({"HSET", running + "counts", "votes|" + ids_.innovation(0) + "|all", "3"});
+  redis().command({"SET", "{lb}:building:" + running_number, "1", "EX", "300"});
+
+  const auto started = admin("POST", "/v1/admin/leaderboards/rebuild");
+  ASSERT_EQ(started.status, 202) << started.body;
+  boost::json::object progress;
+  const auto until = Clock::now() + 120s;
+  do {
+    std::this_thread::sleep_for(50ms);
+    progress = expo::testing::json_of(admin("GET", "/v1/admin/leaderboards/rebuild"));
+  } while (progress.at("state").as_string() == "running" && Clock::now() < until);
+  EXPECT_EQ(progress.at("state").as_string(), "done") << progress;
+
+  EXPECT_TRUE(redis().keys(orphan + "*").empty()) << "the killed rebuild's keys are still there";
+  EXPECT_EQ(redis().keys(running + "*").size(), 1u) << "a leased generation was swept";
+  EXPECT_EQ(redis().command({"EXISTS", "{lb}:building:" + std::to_string(progress.at("generation").as_int64())}).integer,
+            0)
+      << "the finished rebuild kept its lease";
+  redis().command({"DEL", running + "counts", "{lb}:building:" + running_number});
+  EXPECT_TRUE(only_the_live_generation_has_keys());
+}
+
 TEST_F(LeaderboardRecovery, RebuildCommandWhileVotesFlowEndsWithExactCountsAndAMatchingRecount) {
   ASSERT_NO_FATAL_FAILURE(start_service());
   ASSERT_TRUE(caught_up());
