@@ -339,6 +339,10 @@ prometheus_write_config() {
     /targets:/ && (job in port) { sub(/127\.0\.0\.1:[0-9]+/, "127.0.0.1:" port[job]) }
     { print }
   ' "$deploy_dir/prometheus/prometheus.yml" >"$(config_file prometheus)"
+  # The config's rule_files are relative to it (rules/*.yml): the rules go beside it, replaced whole
+  # so a rule file removed from the repo does not linger.
+  rm -rf "$(comp_dir prometheus)/rules"
+  cp -R "$deploy_dir/prometheus/rules" "$(comp_dir prometheus)/rules"
 }
 
 prometheus_start() {

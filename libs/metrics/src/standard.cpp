@@ -101,11 +101,13 @@ KafkaMetrics::KafkaMetrics(Registry& registry)
 KafkaMetrics::~KafkaMetrics() = default;
 
 void KafkaMetrics::observe_produce(std::string_view topic, std::chrono::microseconds latency, bool ok) {
-  // Family::Add returns the existing metric for known labels; topics are a fixed handful.
+  // Family::Add returns the existing metric for known labels; topics are a fixed handful. The error
+  // counter is added with the topic's first message, so it reads 0 (not "no data") until an error.
   const prometheus::Labels labels{{"topic", std::string(topic)}};
   impl_->produce_durations.Add(labels, latency_buckets())
       .Observe(std::chrono::duration_cast<Seconds>(latency).count());
-  if (!ok) impl_->produce_errors.Add(labels).Increment();
+  auto& errors = impl_->produce_errors.Add(labels);
+  if (!ok) errors.Increment();
 }
 
 void KafkaMetrics::set_consumer_lag(std::string_view topic, std::int32_t partition, std::int64_t lag) {
@@ -147,13 +149,19 @@ void RedisMetrics::set_connected(bool connected) { impl_->connected.Set(connecte
 
 struct ServiceMetrics::Impl {
   prometheus::Family<prometheus::Gauge>& dependency_up;
+  prometheus::Gauge& event_open;
 };
 
 ServiceMetrics::ServiceMetrics(Registry& registry, std::string_view service, std::string_view version)
     : impl_(new Impl{prometheus::BuildGauge()
                          .Name("expo_dependency_up")
                          .Help("1 while the dependency answers the readiness check")
-                         .Register(registry.prometheus())}) {
+                         .Register(registry.prometheus()),
+                     prometheus::BuildGauge()
+                         .Name("expo_event_open")
+                         .Help("1 during an event day's opening hours on the service's event clock, else 0")
+                         .Register(registry.prometheus())
+                         .Add({})}) {
   prometheus::BuildGauge()
       .Name("expo_build_info")
       .Help("Always 1; labels name the service and its version")
@@ -167,5 +175,7 @@ ServiceMetrics::~ServiceMetrics() = default;
 void ServiceMetrics::set_dependency_up(std::string_view dependency, bool up) {
   impl_->dependency_up.Add({{"dependency", std::string(dependency)}}).Set(up ? 1 : 0);
 }
+
+void ServiceMetrics::set_event_open(bool open) { impl_->event_open.Set(open ? 1 : 0); }
 
 }  // namespace expo::metrics

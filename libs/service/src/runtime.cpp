@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -292,6 +293,17 @@ int run(int argc, char** argv, const Definition& definition) {
     return exit_failure;
   }
   readiness->start();
+  // expo_event_open follows the event clock. A timer on the io thread keeps it current (a second
+  // late at most) so a scrape only reads the registry; is_open() is arithmetic, it never blocks.
+  boost::asio::steady_timer event_open_timer(io);
+  std::function<void()> update_event_open = [&] {
+    service_metrics.set_event_open(event->is_open(clock->now()));
+    event_open_timer.expires_after(std::chrono::seconds(1));
+    event_open_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) update_event_open();
+    });
+  };
+  update_event_open();
   log::info("started", {{"port", std::to_string(server.port())},
                         {"kafka", producer_config.brokers},
                         {"redis", redis_config.host + ":" + std::to_string(redis_config.port)},
@@ -325,6 +337,7 @@ int run(int argc, char** argv, const Definition& definition) {
         (*producer)->stop(std::chrono::milliseconds(5000));
         boost::asio::post(io, [&] {
           redis->stop();
+          event_open_timer.cancel();
           signals.cancel();
           work.reset();
           io.stop();

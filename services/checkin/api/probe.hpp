@@ -5,6 +5,8 @@
 //   expo_booth_checkins_total{booth_id}      new check-ins per booth
 //   expo_tablets_online                      tablets with a heartbeat in the last 2 minutes
 //   expo_tablet_queue_depth{booth_id}        scans waiting on the booth's tablets, from heartbeats
+//   expo_booth_tablets_online{booth_id}      the booth's tablets with a heartbeat in the last 2 minutes
+//   expo_checkin_refusals_total{code}        refused scans by error code (a fixed set, else "other")
 // Thread-safe.
 
 #include <chrono>
@@ -25,6 +27,7 @@ class Probe {
  public:
   Probe(metrics::Registry& registry, const model::Event& event);
   ~Probe();
+  // body_result: the answer's "result", or for a refusal its error code.
   void count(int status, std::string_view body_result, const std::string& booth_id);
   // From heartbeats: the io thread keeps each tablet's last report.
   void heartbeat(const std::string& device_id, const std::string& booth_id, std::int64_t queue_depth,

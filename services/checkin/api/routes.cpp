@@ -38,7 +38,11 @@ std::string result_of(const ScanAnswer& a) {
   const auto v = boost::json::parse(a.body, ec);
   if (ec || !v.is_object()) return {};
   const auto* result = v.as_object().if_contains("result");
-  return result && result->is_string() ? std::string(result->as_string()) : std::string();
+  if (result && result->is_string()) return std::string(result->as_string());
+  // A refusal: its error code, which the probe counts by (expo_checkin_refusals_total).
+  const auto* error = v.as_object().if_contains("error");
+  const auto* code = error && error->is_object() ? error->as_object().if_contains("code") : nullptr;
+  return code && code->is_string() ? std::string(code->as_string()) : std::string();
 }
 
 std::variant<devices::Device, Response> authenticate(const Fleet& fleet, const Request& request) {
@@ -64,7 +68,7 @@ void add_routes(http::Router& router, std::shared_ptr<Checkins> checkins, std::s
     if (!body) return responder.send(http::json_body_error(body.error()));
     auto parsed = parse_scan(*body, d);
     if (auto* refused = std::get_if<ScanAnswer>(&parsed)) {
-      probe->count(refused->status, {}, d.booth_id);
+      probe->count(refused->status, result_of(*refused), d.booth_id);
       return responder.send(to_response(*refused));
     }
     auto& scan = std::get<ScanRequest>(parsed);

@@ -16,6 +16,11 @@ namespace expo::voting {
 struct Probe::Impl {
   std::unordered_map<std::string, prometheus::Counter*> results;
   std::unordered_map<std::string, prometheus::Counter*> booth_votes;
+  struct InnovationCounters {
+    prometheus::Counter* votes;
+    prometheus::Counter* booth_votes;
+  };
+  std::unordered_map<std::string, InnovationCounters> innovation_votes;
   std::unordered_map<std::string, prometheus::Counter*> booth_flags;
   prometheus::Gauge* open = nullptr;
   prometheus::Gauge* flagged_devices = nullptr;
@@ -43,6 +48,18 @@ Probe::Probe(metrics::Registry& registry, const model::Event& event) : impl_(std
     impl_->booth_votes[booth.id] = &votes.Add({{"booth_id", booth.id}});
     impl_->booth_flags[booth.id] = &flags.Add({{"booth_id", booth.id}});
   }
+  // One series per innovation of the event (77 in the default one), its region beside it so votes
+  // per region are a sum without a join.
+  auto& innovations = prometheus::BuildCounter()
+                           .Name("expo_innovation_votes_total")
+                           .Help("Accepted votes per innovation, labelled with the innovation's region")
+                           .Register(r);
+  for (const auto& innovation : event.innovations) {
+    const auto booth = impl_->booth_votes.find(innovation.booth_id);
+    impl_->innovation_votes[innovation.id] = {
+        &innovations.Add({{"innovation_id", innovation.id}, {"region_id", innovation.region_id}}),
+        booth == impl_->booth_votes.end() ? nullptr : booth->second};
+  }
   impl_->open = &prometheus::BuildGauge().Name("expo_voting_open").Help("1 while voting is open").Register(r).Add({});
   impl_->flagged_devices = &prometheus::BuildGauge()
                                 .Name("expo_voting_flagged_devices")
@@ -53,10 +70,13 @@ Probe::Probe(metrics::Registry& registry, const model::Event& event) : impl_(std
 
 Probe::~Probe() = default;
 
-void Probe::count(std::string_view outcome, const std::string& booth_id) {
+void Probe::count(std::string_view outcome, const std::string& innovation_id) {
   if (auto it = impl_->results.find(std::string(outcome)); it != impl_->results.end()) it->second->Increment();
   if (outcome != "accepted") return;
-  if (auto it = impl_->booth_votes.find(booth_id); it != impl_->booth_votes.end()) it->second->Increment();
+  const auto it = impl_->innovation_votes.find(innovation_id);
+  if (it == impl_->innovation_votes.end()) return;
+  it->second.votes->Increment();
+  if (it->second.booth_votes) it->second.booth_votes->Increment();
 }
 
 void Probe::flagged(const std::string& device_id, const std::string& booth_id) {

@@ -70,8 +70,8 @@ void add_routes(http::Router& router, std::shared_ptr<Votes> votes, std::shared_
     vote.request_id = request.request_id;
     const auto* innovation = event.find_innovation(vote.innovation_id);
     votes->cast(device, std::move(vote),
-                [responder, probe, booth = innovation ? innovation->booth_id : std::string()](VoteAnswer a) {
-                  probe->count(a.outcome, booth);
+                [responder, probe, innovation_id = innovation ? innovation->id : std::string()](VoteAnswer a) {
+                  probe->count(a.outcome, innovation_id);
                   responder.send(to_response(a));
                 });
   });

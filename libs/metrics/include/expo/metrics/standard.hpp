@@ -10,6 +10,7 @@
 //   expo_redis_connected                                         gauge 0/1
 //   expo_dependency_up{dependency="kafka"|"redis"}               gauge 0/1, what /readyz reports
 //   expo_build_info{service,version}                             gauge 1
+//   expo_event_open                                              gauge 0/1, an event day's opening hours now
 // Route labels are route patterns, never raw paths, so their number is fixed by the code.
 
 #include <chrono>
@@ -66,6 +67,9 @@ class ServiceMetrics {
   ServiceMetrics(Registry& registry, std::string_view service, std::string_view version);
   ~ServiceMetrics();
   void set_dependency_up(std::string_view dependency, bool up);
+  // Whether the event is open now (an event day, within its hours, on the service's clock): what
+  // alerts "during opening hours" join on.
+  void set_event_open(bool open);
 
  private:
   struct Impl;
