@@ -6,6 +6,7 @@
 #include "api/probe.hpp"
 #include "api/routes.hpp"
 #include "app/checkins.hpp"
+#include "app/exports.hpp"
 #include "app/fleet.hpp"
 #include "app/settings.hpp"
 #include "pages/pages.hpp"
@@ -14,6 +15,7 @@
 #include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/http/static_files.hpp"
+#include "expo/service/csv_export.hpp"
 #include "expo/service/service.hpp"
 
 namespace {
@@ -49,6 +51,13 @@ Result<void> setup(service::Context& context) {
   checkin::add_routes(context.router, checkins, fleet, probe, context.event, context.admin_token, limits);
   checkin::add_page_routes(context.router, std::make_shared<const checkin::Pages>(std::move(*pages)),
                            std::move(*assets));
+
+  // The organisers' CSV export reads checkins.v1 on worker threads; the stop hook joins them (the
+  // server's stop has already cut any download in progress, which cancels its read).
+  auto exports = std::make_shared<checkin::CheckinExports>(context.settings.str("kafka.brokers"), context.event);
+  service::add_csv_export(context.router, "checkins", context.event, context.admin_token,
+                          [exports](std::optional<std::string> day) { return exports->start(std::move(day)); });
+  context.on_stop([exports] { exports->stop(); });
 
   auto timer = std::make_shared<boost::asio::steady_timer>(context.io);
   refresh_periodically(timer, probe);

@@ -7,6 +7,7 @@
 #include "api/probe.hpp"
 #include "api/routes.hpp"
 #include "app/checkin_view.hpp"
+#include "app/exports.hpp"
 #include "app/operations.hpp"
 #include "app/projections.hpp"
 #include "app/settings.hpp"
@@ -16,6 +17,7 @@
 #include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/http/static_files.hpp"
+#include "expo/service/csv_export.hpp"
 #include "expo/service/service.hpp"
 #include "pages/pages.hpp"
 #include "store/ledger_store.hpp"
@@ -58,6 +60,13 @@ Result<void> setup(service::Context& context) {
   voting::add_routes(context.router, votes, operations, ledger, registry, probe, context.event, context.admin_token);
   voting::add_page_routes(context.router, votes, std::make_shared<const voting::Pages>(std::move(*pages)),
                           std::move(*assets));
+
+  // The organisers' CSV export reads votes.v1 and admin.v1 on worker threads; the stop hook joins
+  // them (the server's stop has already cut any download in progress, which cancels its read).
+  auto exports = std::make_shared<voting::VoteExports>(context.settings.str("kafka.brokers"), context.event);
+  service::add_csv_export(context.router, "votes", context.event, context.admin_token,
+                          [exports](std::optional<std::string> day) { return exports->start(std::move(day)); });
+  context.on_stop([exports] { exports->stop(); });
 
   auto timer = std::make_shared<boost::asio::steady_timer>(context.io);
   refresh_periodically(timer, votes, probe);

@@ -360,6 +360,10 @@ std::optional<std::size_t> Event::day_index(year_month_day date) const {
 
 std::optional<std::size_t> Event::day_index(system_clock::time_point t) const { return day_index(local_date(t)); }
 
+bool Event::has_day(std::string_view date) const {
+  return std::any_of(days.begin(), days.end(), [&](const year_month_day& d) { return format_date(d) == date; });
+}
+
 bool Event::is_open(system_clock::time_point t) const {
   if (!day_index(t)) return false;
   const auto local = t + utc_offset;

@@ -1,6 +1,9 @@
 #include "http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -82,7 +85,10 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<Se
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
 }
 
-HttpSession::~HttpSession() { state_->remove(this); }
+HttpSession::~HttpSession() {
+  if (source_) source_->cancel();
+  state_->remove(this);
+}
 
 void HttpSession::run() {
   state_->add(this);
@@ -245,7 +251,10 @@ void HttpSession::deliver(Response response) {
                             self->handling_ = false;
                             --self->state_->in_flight;
                           }
-                          if (self->closed_) return;
+                          if (self->closed_) {
+                            if (response.body_source) response.body_source->cancel();
+                            return;
+                          }
                           self->write(std::move(response));
                         });
 }
@@ -256,6 +265,7 @@ void HttpSession::refuse(Response response, bool close_after) {
 }
 
 void HttpSession::write(Response response) {
+  if (response.body_source) return start_stream(std::move(response));
   const int status = response.status;
   if (state_->observer.on_response) {
     state_->observer.on_response(route_, request_.method, status,
@@ -290,8 +300,9 @@ void HttpSession::on_write(beast::error_code ec, bool close_after) {
 }
 
 void HttpSession::stop() {
-  // Idle connections close now; one whose request is being handled closes after its answer.
-  if (!handling_ && !writing_) close();
+  // Idle connections close now; one whose request is being handled closes after its answer. A
+  // streamed body is cut at once (body_source.hpp): it may run far longer than any drain.
+  if (source_ || (!handling_ && !writing_)) close();
 }
 
 void HttpSession::force_close() { close(); }
@@ -299,10 +310,123 @@ void HttpSession::force_close() { close(); }
 void HttpSession::close() {
   if (closed_) return;
   closed_ = true;
+  if (source_) {
+    auto source = std::move(source_);
+    source->cancel();
+  }
   beast::error_code ec;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   stream_.socket().close(ec);
   state_->remove(this);
+}
+
+void HttpSession::start_stream(Response response) {
+  if (state_->stopping) {
+    response.body_source->cancel();
+    write(Response::error(503, "stopping", "the service is stopping").with_header("Retry-After", "1"));
+    return;
+  }
+  source_ = std::move(response.body_source);
+  stream_response_ = std::move(response);
+  head_sent_ = false;
+  // The connection is busy until the last chunk is out (stop() cuts it, see above).
+  writing_ = true;
+  pull_next();
+}
+
+void HttpSession::pull_next() {
+  // Posted, never run inside pull() or cancel(): the session's state changes only from its own handlers.
+  source_->pull([self = shared_from_this()](Result<std::string> piece) {
+    boost::asio::post(self->stream_.get_executor(),
+                      [self, piece = std::move(piece)]() mutable { self->on_piece(std::move(piece)); });
+  });
+}
+
+void HttpSession::on_piece(Result<std::string> piece) {
+  if (closed_ || !source_) return;
+  if (!head_sent_) {
+    if (!piece) {
+      // Nothing sent yet: an ordinary error answer, and the connection stays usable.
+      source_.reset();
+      writing_ = false;
+      write(Response::from_error(piece.error(), 500));
+      return;
+    }
+    send_stream_head(std::move(*piece));
+    return;
+  }
+  if (!piece) {
+    // The head is out: no way to tell the client but to end the connection without the last chunk.
+    log::warn("streamed response cut short",
+              {{"route", route_}, {"code", piece.error().code}, {"request_id", request_.request_id}});
+    close();
+    return;
+  }
+  if (piece->empty()) return write_last_chunk();
+  write_chunk(std::move(*piece));
+}
+
+void HttpSession::send_stream_head(std::string first_piece) {
+  const auto& r = stream_response_;
+  if (state_->observer.on_response) {
+    state_->observer.on_response(route_, request_.method, r.status, std::chrono::steady_clock::now() - started_);
+  }
+  stream_head_.emplace();
+  auto& head = *stream_head_;
+  head.version(11);
+  head.result(static_cast<unsigned>(r.status));
+  head.set(bhttp::field::content_type, r.content_type);
+  if (!request_.request_id.empty()) head.set("X-Request-Id", request_.request_id);
+  for (const auto& [name, value] : r.headers) head.set(name, value);
+  stream_close_after_ = !keep_alive_ || state_->stopping;
+  head.keep_alive(!stream_close_after_);
+  head.chunked(true);
+  head_sent_ = true;
+  stream_serializer_.emplace(head);
+  stream_.expires_after(state_->config.header_timeout);
+  bhttp::async_write_header(
+      stream_, *stream_serializer_,
+      [self = shared_from_this(), first = std::move(first_piece)](beast::error_code ec, std::size_t) mutable {
+        if (ec) return self->end_stream(ec);
+        if (self->request_.method == Method::head) {
+          // A HEAD gets the head only; the producer is told to stop.
+          if (self->source_) self->source_->cancel();
+          return self->end_stream({});
+        }
+        if (first.empty()) return self->write_last_chunk();
+        self->write_chunk(std::move(first));
+      });
+}
+
+void HttpSession::write_chunk(std::string piece) {
+  chunk_ = std::move(piece);
+  // Per piece: a client that stops reading is cut off after header_timeout, which cancels the producer.
+  stream_.expires_after(state_->config.header_timeout);
+  boost::asio::async_write(stream_, bhttp::make_chunk(boost::asio::buffer(chunk_)),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->end_stream(ec);
+                             self->chunk_.clear();
+                             if (self->closed_ || !self->source_) return;
+                             self->pull_next();
+                           });
+}
+
+void HttpSession::write_last_chunk() {
+  stream_.expires_after(state_->config.header_timeout);
+  boost::asio::async_write(stream_, bhttp::make_chunk_last(),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->end_stream(ec); });
+}
+
+void HttpSession::end_stream(beast::error_code ec) {
+  // A failed write (the client went away, or stopped reading for header_timeout) stops the producer.
+  if (ec && source_) source_->cancel();
+  source_.reset();
+  stream_serializer_.reset();
+  stream_head_.reset();
+  stream_response_ = {};
+  std::string().swap(chunk_);
+  head_sent_ = false;
+  on_write(ec, stream_close_after_);
 }
 
 }  // namespace expo::http::detail

@@ -245,6 +245,24 @@ class Reader {
 
 }  // namespace
 
+const Properties& paced_reader_properties() {
+  static const Properties properties{
+      {"queued.min.messages", "20000"},
+      {"queued.max.messages.kbytes", "4096"},
+      {"max.partition.fetch.bytes", "262144"},
+      {"fetch.max.bytes", "1048576"},
+  };
+  return properties;
+}
+
+ReadOptions paced_read_options(std::function<bool()> cancelled) {
+  ReadOptions options;
+  options.max_messages = 1000;
+  options.cancelled = std::move(cancelled);
+  options.extra = paced_reader_properties();
+  return options;
+}
+
 Result<void> read_ranges(const std::string& brokers, std::span<const PartitionRange> ranges,
                          const BatchHandler& handler, const ReadOptions& options) {
   if (!handler) return Error::permanent("kafka_config", "handler is empty");

@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "app/boards_export.hpp"
 #include "app/boards_view.hpp"
 #include "app/live_boards.hpp"
 #include "app/monitoring.hpp"
@@ -14,6 +15,7 @@
 #include "expo/event_model/event.hpp"
 #include "expo/http/router.hpp"
 #include "expo/service/admin.hpp"
+#include "expo/service/csv_export.hpp"
 #include "store/board_store.hpp"
 
 namespace expo::leaderboard {
@@ -27,14 +29,6 @@ constexpr std::size_t kMaxLimit = 1000;
 
 Response unavailable() {
   return Response::error(503, "boards_unavailable", "the boards are not loaded yet").with_header("Retry-After", "1");
-}
-
-bool is_event_day(const model::Event& event, std::string_view day) {
-  return std::any_of(event.days.begin(), event.days.end(), [&](const auto& d) { return model::format_date(d) == day; });
-}
-
-Response unknown_day() {
-  return Response::field_error(422, "unknown_day", "day must be one of the event's days (YYYY-MM-DD)", "day");
 }
 
 struct BoardQuery {
@@ -54,7 +48,7 @@ std::variant<BoardQuery, Response> board_query(const Request& request, const mod
     q.limit = n;
   }
   if (auto day = request.query_param("day")) {
-    if (!is_event_day(event, *day)) return unknown_day();
+    if (!event.has_day(*day)) return service::unknown_day();
     q.period = *day;
   }
   return q;
@@ -177,7 +171,7 @@ void add_routes(http::Router& router, const Api& api) {
   router.get("/v1/admin/ops", admin(api.admin_token, [store, monitoring, boards, &event, &clock](
                                                          const Request& request, Responder responder) {
                auto day = request.query_param("day");
-               if (day && !is_event_day(event, *day)) return responder.send(unknown_day());
+               if (day && !event.has_day(*day)) return responder.send(service::unknown_day());
                const auto chosen = day ? *day : boards->today().value_or(model::format_date(event.days.front()));
                store->read_activity([monitoring, responder, &event, &clock, chosen](Result<Fields> activity) {
                  if (!activity) return responder.send(Response::from_error(activity.error()));
@@ -190,6 +184,20 @@ void add_routes(http::Router& router, const Api& api) {
              }));
   router.get("/v1/admin/leaderboards/rebuild", admin(api.admin_token, [rebuilder](const Request&, Responder responder) {
                responder.send(Response::json(200, boost::json::serialize(progress_json(rebuilder->progress()))));
+             }));
+  // The organisers' CSV of the three boards (app/boards_export.hpp); small, so built in memory.
+  router.get("/v1/admin/exports/leaderboard.csv",
+             admin(api.admin_token, [boards, &event](const Request& request, Responder responder) {
+               auto day = request.query_param("day");
+               if (day && !event.has_day(*day)) return responder.send(service::unknown_day());
+               const auto& state = boards->state();
+               if (!state) return responder.send(unavailable());
+               const std::string period = day ? *day : std::string(kWholeEvent);
+               const auto periods = counts_by_period(state->counts);
+               const auto found = periods.find(period);
+               auto body = boards_csv(event, found == periods.end() ? PeriodCounts{} : found->second, period);
+               responder.send(Response::text(200, std::move(body), "text/csv; charset=utf-8")
+                                  .as_attachment("leaderboard-" + event.id + (day ? "-" + *day : std::string()) + ".csv"));
              }));
 }
 

@@ -57,6 +57,8 @@ struct Event {
   // Which event day t falls on (0-based), by local date; nullopt outside the event's days.
   std::optional<std::size_t> day_index(std::chrono::system_clock::time_point t) const;
   std::optional<std::size_t> day_index(std::chrono::year_month_day date) const;
+  // Whether `date` ("YYYY-MM-DD", as routes take ?day=) is one of the event's days.
+  bool has_day(std::string_view date) const;
   // An event day and opens_at <= local time of day < closes_at.
   bool is_open(std::chrono::system_clock::time_point t) const;
   // The instant of local time `since_midnight` on event day `day_index`; throws std::out_of_range

@@ -3,12 +3,14 @@
 //   {"error":{"code":"...","message":"..."}}
 // Messages are for people and must never contain personal data.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "expo/core/result.hpp"
+#include "expo/http/body_source.hpp"
 
 namespace expo::http {
 
@@ -17,9 +19,13 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
+  // Set: the body is streamed from this source (chunked; `body` is ignored). See body_source.hpp.
+  std::shared_ptr<BodySource> body_source{};
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  // A streamed body (body_source.hpp); the head is sent once the source gave its first piece.
+  static Response stream(int status, std::string content_type, std::shared_ptr<BodySource> source);
   static Response error(int status, std::string_view code, std::string_view message);
   // The envelope with the offending input field named: {"error":{"code","message","field"}}.
   static Response field_error(int status, std::string_view code, std::string_view message, std::string_view field);
@@ -30,6 +36,10 @@ struct Response {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
+  // A file to save (the exports): Content-Disposition attachment with `filename` made plain (every
+  // byte but letters, digits, '-', '_' and '.' becomes '_', so no quoting or encoding is needed),
+  // and Cache-Control: no-store.
+  Response& as_attachment(std::string_view filename);
 };
 
 // The JSON error envelope alone, for callers that build bodies themselves.

@@ -77,6 +77,13 @@ struct ReadOptions {
   Properties extra{};
 };
 
+// For a reader paced by whoever consumes what it reads (a download its client reads at its own
+// speed): little is fetched ahead (about 20,000 messages or 4 MiB, 1 MiB a fetch), so the process's
+// memory stays flat whatever the topic holds. The defaults fetch far ahead, for a rebuild that reads
+// as fast as it can. The properties serve ranges_to_end's `extra` too.
+const Properties& paced_reader_properties();
+ReadOptions paced_read_options(std::function<bool()> cancelled);
+
 // Reads every range (empty ones are skipped) and hands the messages to `handler` in batches
 // (BatchHandler, consumer.hpp: never empty, views valid during the call), in offset order within
 // each partition (partitions interleave), each message once, a message at or beyond its range's

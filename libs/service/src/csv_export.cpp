@@ -1,0 +1,28 @@
+#include "expo/service/csv_export.hpp"
+
+#include "expo/event_model/event.hpp"
+#include "expo/http/router.hpp"
+#include "expo/service/admin.hpp"
+
+namespace expo::service {
+
+http::Response unknown_day() {
+  return http::Response::field_error(422, "unknown_day", "day must be one of the event's days (YYYY-MM-DD)", "day");
+}
+
+void add_csv_export(http::Router& router, std::string name, const model::Event& event, const std::string& admin_token,
+                    ExportStart start) {
+  const auto path = "/v1/admin/exports/" + name + ".csv";
+  router.get(path, [name = std::move(name), &event, &admin_token, start = std::move(start)](
+                       const http::Request& request, http::Responder responder) {
+    if (auto refusal = check_admin(request, admin_token)) return responder.send(std::move(*refusal));
+    auto day = request.query_param("day");
+    if (day && !event.has_day(*day)) return responder.send(unknown_day());
+    const auto file = name + "-" + event.id + (day ? "-" + *day : std::string()) + ".csv";
+    auto source = start(std::move(day));
+    if (!source) return responder.send(http::Response::from_error(source.error(), 500));
+    responder.send(http::Response::stream(200, "text/csv; charset=utf-8", std::move(*source)).as_attachment(file));
+  });
+}
+
+}  // namespace expo::service

@@ -1,0 +1,50 @@
+#pragma once
+// The organisers' export of every check-in (GET /v1/admin/exports/checkins.csv), read from
+// checkins.v1 itself: Kafka is the source of truth, and Redis keeps only what the scan flow needs.
+//
+// Streamed: a worker thread (http::StreamWorkers) reads the topic to its end as of the request
+// (kafka::ranges_to_end, then read_ranges without a consumer group) and writes CSV rows into 64 KiB
+// chunks; the connection sends one chunk at a time, so memory stays flat whatever the topic holds and
+// a slow download slows the read. The client going away or the service stopping cancels the read.
+//
+// Columns (csv_columns()): checkin_id (the event's event_id), occurred_at (the scan time, RFC 3339 in
+// the event's UTC offset, +07:00 for WIB), local_time ("YYYY-MM-DD HH:MM:SS" in event time, which
+// spreadsheets take for a date-time), received_at (when the service got it: later than the scan for a
+// tablet's offline queue synced afterwards; the event does not say more), day, booth_id, booth_name,
+// region_id, region_name, device_id, visitor_id (the opaque id; no name, phone or e-mail is in the
+// topic). Rows in partition order (per visitor, in time); partitions one after another.
+//
+// Thread-safety: start() on the io thread; stop() from a stop hook (it joins the worker threads).
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "expo/core/result.hpp"
+#include "expo/http/stream_workers.hpp"
+
+namespace expo::model {
+struct Event;
+}
+
+namespace expo::checkin {
+
+class CheckinExports {
+ public:
+  CheckinExports(std::string brokers, const model::Event& event);
+
+  // The CSV body of the check-ins of `day` (an event day, already checked) or of the whole event.
+  // Errors: "streams_busy" / "stopping" (retryable).
+  Result<std::shared_ptr<http::BodySource>> start(std::optional<std::string> day);
+  void stop() { workers_.stop(); }
+
+ private:
+  std::string brokers_;
+  const model::Event& event_;
+  http::StreamWorkers workers_;
+};
+
+// The header record's columns, in order (for tests and the README).
+std::string csv_header();
+
+}  // namespace expo::checkin
