@@ -5,7 +5,8 @@
 namespace expo::events::checkins {
 
 Result<std::optional<CheckedIn>> read(std::string_view value) {
-  auto event = decode(value);
+  const ScratchStorage scratch;  // what is kept is copied out below
+  auto event = decode(value, scratch.storage());
   if (!event) return event.error();
   if (event->type != "checked_in") return std::optional<CheckedIn>();
   const auto& p = event->payload;

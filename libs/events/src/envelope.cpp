@@ -1,6 +1,7 @@
 #include "expo/events/envelope.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -72,10 +73,30 @@ std::string encode(const Envelope& e) {
   return json::serialize(o);
 }
 
-Result<Envelope> decode(std::string_view text) {
+struct ScratchStorage::Resource {
+  json::monotonic_resource memory;
+  Resource(unsigned char* buffer, std::size_t size) : memory(buffer, size) {}
+};
+
+namespace {
+constexpr std::size_t kScratchBytes = 16 * 1024;
+thread_local unsigned char scratch_buffer[kScratchBytes];
+}  // namespace
+
+ScratchStorage::ScratchStorage() : resource_(std::make_unique<Resource>(scratch_buffer, kScratchBytes)) {}
+ScratchStorage::~ScratchStorage() = default;
+json::storage_ptr ScratchStorage::storage() const noexcept { return &resource_->memory; }
+
+Result<Envelope> decode(std::string_view text) { return decode(text, {}); }
+
+Result<Envelope> decode(std::string_view text, json::storage_ptr storage) {
+  // One parser per thread: its working buffers are kept from one message to the next.
+  thread_local json::parser parser;
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  parser.reset(std::move(storage));
+  parser.write(text.data(), text.size(), ec);
   if (ec) return invalid("not valid JSON (" + ec.message() + ")");
+  json::value v = parser.release();
   if (!v.is_object()) return invalid(std::string("expected a JSON object, found ") + kind_text(v));
   json::object& o = v.as_object();
 

@@ -39,7 +39,8 @@ Envelope voided(const Voided& v) {
 }
 
 Result<Message> read(std::string_view value) {
-  auto event = decode(value);
+  const ScratchStorage scratch;  // read(envelope) copies what it keeps
+  auto event = decode(value, scratch.storage());
   if (!event) return event.error();
   return read(*event);
 }

@@ -73,8 +73,8 @@ void Probe::sample(const LiveBoards& boards, const http::Broadcaster& broadcaste
   if (finished && rebuild.generation != m.last_rebuild_generation) {
     m.last_rebuild_generation = rebuild.generation;
     m.rebuilds.Add({{"result", std::string(to_string(rebuild.state))}}).Increment();
-    if (rebuild.state == RebuildProgress::State::done && rebuild.seconds > 0) {
-      m.rebuild_speed.Set(static_cast<double>(rebuild.events) / rebuild.seconds);
+    if (rebuild.state == RebuildProgress::State::done) {
+      m.rebuild_speed.Set(static_cast<double>(events_per_second(rebuild)));
     }
   }
 }

@@ -77,7 +77,8 @@ boost::json::object progress_json(const RebuildProgress& p) {
   out["total"] = p.total;
   out["rounds"] = p.rounds;
   out["elapsed_ms"] = static_cast<std::int64_t>(p.seconds * 1000);
-  out["events_per_second"] = p.seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(p.events) / p.seconds) : 0;
+  out["live_after_ms"] = static_cast<std::int64_t>(p.live_after * 1000);
+  out["events_per_second"] = events_per_second(p);
   if (!p.error.empty()) out["error"] = p.error;
   return out;
 }

@@ -94,6 +94,11 @@ std::string_view to_string(RebuildProgress::State state) {
   return "idle";
 }
 
+std::int64_t events_per_second(const RebuildProgress& p) {
+  const auto seconds = p.live_after > 0 ? p.live_after : p.seconds;
+  return seconds > 0 ? static_cast<std::int64_t>(static_cast<double>(p.events) / seconds) : 0;
+}
+
 Rebuilder::Rebuilder(std::shared_ptr<BoardStore> store, std::string brokers)
     : store_(std::move(store)), brokers_(std::move(brokers)) {}
 
@@ -132,6 +137,11 @@ void Rebuilder::stop() {
     thread = std::move(thread_);
   }
   if (thread.joinable()) thread.join();
+}
+
+std::chrono::steady_clock::time_point Rebuilder::started_at() const {
+  std::lock_guard lock(mutex_);
+  return started_;
 }
 
 Result<void> Rebuilder::keep_lease() {
@@ -202,7 +212,9 @@ void Rebuilder::run(std::string reason) {
             {{"generation", std::to_string(*generation)},
              {"events", std::to_string(done.events)},
              {"rounds", std::to_string(done.rounds)},
-             {"events_per_second", std::to_string(seconds > 0 ? static_cast<std::int64_t>(done.events / seconds) : 0)}});
+             {"live_after_ms", std::to_string(static_cast<std::int64_t>(done.live_after * 1000))},
+             {"elapsed_ms", std::to_string(static_cast<std::int64_t>(seconds * 1000))},
+             {"events_per_second", std::to_string(events_per_second(done))}});
 }
 
 Result<void> Rebuilder::rebuild(std::int64_t number) {
@@ -233,6 +245,8 @@ Result<void> Rebuilder::rebuild(std::int64_t number) {
     auto swapped = store_->swap_sync(number, *live, covered);
     if (!swapped) return swapped.error();
     if (*swapped == SwapOutcome::swapped) {
+      const auto live_after = seconds_since(started_at());  // not inside update(): both take the lock
+      update([&](RebuildProgress& p) { p.live_after = live_after; });
       if (*live) {
         if (auto dropped = store_->drop_generation_sync(**live); !dropped) {
           log::warn("the replaced generation's keys were left", {{"error", dropped.error().message}});

@@ -54,10 +54,15 @@ struct RebuildProgress {
   std::int64_t total = 0;      // messages to read, as far as known (grows each round)
   int rounds = 0;
   double seconds = 0;          // running time so far, or in all
+  double live_after = 0;       // from the start until the fresh boards went live (the swap); 0 before
+                               // (the old generation's keys are deleted after it, within `seconds`)
   std::string error;           // when failed
 };
 
 std::string_view to_string(RebuildProgress::State state);
+// The rebuild's speed: events recounted per second until the fresh boards went live (the time to
+// delete the replaced generation afterwards does not delay anyone); while running, per second so far.
+std::int64_t events_per_second(const RebuildProgress& progress);
 
 class Rebuilder {
  public:
@@ -86,6 +91,7 @@ class Rebuilder {
   Result<void> apply_by_script(const Generation& generation, std::span<const kafka::PartitionRange> ranges,
                                Fields& covered);
   void update(const std::function<void(RebuildProgress&)>& change);
+  std::chrono::steady_clock::time_point started_at() const;
   // Renews the generation's lease when a good part of it has passed; cheap to call per batch.
   Result<void> keep_lease();
 
