@@ -112,7 +112,7 @@ The suite is up ($(elapsed "$started")).
                 $(url leaderboard /ops)               operations page (asks for the admin token)
                 $(url leaderboard /v1/leaderboards/innovations)  API; /v1/stream (WebSocket)
   every service /healthz /readyz /metrics /v1/event
-${front_block}  Prometheus    http://127.0.0.1:$prometheus_port  (targets: http://127.0.0.1:$prometheus_port/targets)
+${front_block}  Prometheus    http://127.0.0.1:$prometheus_port  (targets: http://127.0.0.1:$prometheus_port/classic/targets, alerts: .../classic/alerts)
   Kafka         127.0.0.1:$kafka_port    Redis 127.0.0.1:$redis_port
 
   admin token   $token  (Authorization: Bearer ...; kept in $(rel "$token_file"))

@@ -56,6 +56,8 @@ void set_service(std::string_view name) {
 
 void set_level(Level level) { g_level.store(level); }
 
+bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
 bool parse_level(std::string_view text, Level& out) {
   for (Level l : {Level::debug, Level::info, Level::warn, Level::error}) {
     if (text == level_name(l)) {

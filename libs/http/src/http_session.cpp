@@ -264,13 +264,27 @@ void HttpSession::refuse(Response response, bool close_after) {
   write(std::move(response));
 }
 
+void HttpSession::note_response(int status) {
+  const auto took = std::chrono::steady_clock::now() - started_;
+  if (state_->observer.on_response) state_->observer.on_response(route_, request_.method, status, took);
+  // The access log: the route's pattern, never the path or query (they may hold ids or tokens), so
+  // no personal data; debug level (a busy hall makes thousands a second), a 5xx always.
+  const auto level = status >= 500 ? log::Level::warn : log::Level::debug;
+  if (!log::enabled(level)) return;
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+  const auto status_text = std::to_string(status);
+  const auto ms = std::to_string(micros / 1000) + "." + std::to_string(micros / 100 % 10);
+  log::write(level, "request", {{"method", to_string(request_.method)},
+                                {"route", route_},
+                                {"status", status_text},
+                                {"ms", ms},
+                                {"request_id", request_.request_id}});
+}
+
 void HttpSession::write(Response response) {
   if (response.body_source) return start_stream(std::move(response));
   const int status = response.status;
-  if (state_->observer.on_response) {
-    state_->observer.on_response(route_, request_.method, status,
-                                 std::chrono::steady_clock::now() - started_);
-  }
+  note_response(status);
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(status));
@@ -368,9 +382,7 @@ void HttpSession::on_piece(Result<std::string> piece) {
 
 void HttpSession::send_stream_head(std::string first_piece) {
   const auto& r = stream_response_;
-  if (state_->observer.on_response) {
-    state_->observer.on_response(route_, request_.method, r.status, std::chrono::steady_clock::now() - started_);
-  }
+  note_response(r.status);
   stream_head_.emplace();
   auto& head = *stream_head_;
   head.version(11);

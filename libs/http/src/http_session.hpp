@@ -42,6 +42,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession>,
   std::size_t body_limit() const;
   static Response too_large(std::size_t limit);
   void refuse(Response response, bool close_after);
+  // The metrics observer and the access log line, once per response (plain or streamed).
+  void note_response(int status);
   void write(Response response);
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();

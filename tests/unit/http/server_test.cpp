@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "expo/core/log.hpp"
 #include "expo/testing/http_client.hpp"
 #include "server_fixture.hpp"
 
@@ -45,6 +46,35 @@ TEST_F(ServerTest, KeepsAPlainClientRequestId) {
   // Something that could smuggle text into logs is replaced.
   const auto odd = client.request("GET", "/id", {}, {{"X-Request-Id", "a b\"c"}});
   EXPECT_NE(odd.body, "\"a b\\\"c\"");
+}
+
+TEST_F(ServerTest, EachResponseHasAnAccessLogLineWithTheRoutePatternNeverThePath) {
+  router_.get("/v1/visitors/{visitor_id}", [](const Request& request, Responder responder) {
+    responder.send(request.param("visitor_id") == "fails" ? Response::error(500, "internal", "failed")
+                                                          : Response::json(200, "{}"));
+  });
+  start();
+  HttpClient client(port());
+  ::testing::internal::CaptureStderr();
+  log::set_level(log::Level::info);
+  client.request("GET", "/v1/visitors/quiet?token=secret", {}, {{"X-Request-Id", "rq-quiet"}});
+  log::set_level(log::Level::debug);
+  client.request("GET", "/v1/visitors/v-123?token=secret", {}, {{"X-Request-Id", "rq-debug"}});
+  log::set_level(log::Level::warn);
+  client.request("GET", "/v1/visitors/fails", {}, {{"X-Request-Id", "rq-failed"}});
+  log::set_level(log::Level::info);
+  const auto logged = ::testing::internal::GetCapturedStderr();
+  // At info a 2xx writes nothing; at debug it does; a 5xx does at warn.
+  EXPECT_EQ(logged.find("rq-quiet"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("method":"GET","route":"/v1/visitors/{visitor_id}","status":"200")"), std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find(R"("request_id":"rq-debug")"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("level":"warn","service")"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("status":"500")"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("request_id":"rq-failed")"), std::string::npos) << logged;
+  // Neither the id in the path nor the query reaches the log.
+  EXPECT_EQ(logged.find("v-123"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("secret"), std::string::npos) << logged;
 }
 
 TEST_F(ServerTest, TheLocalFrontNamesTheClientInXRealIp) {

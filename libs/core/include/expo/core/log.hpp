@@ -17,6 +17,8 @@ void set_service(std::string_view name);
 void set_level(Level level);
 // Parses "debug" | "info" | "warn" | "error"; returns false for anything else.
 bool parse_level(std::string_view text, Level& out);
+// Whether a line of `level` would be written now: lets a hot path skip building its fields.
+bool enabled(Level level);
 
 using Field = std::pair<std::string_view, std::string_view>;
 
