@@ -216,6 +216,11 @@ TEST(Exports, OneHundredThousandCheckinsStreamWithFlatMemoryAndRoundTripThroughA
   }
 
   auto service = start_service("checkin");
+  // A first, small export (another day) sets up what every export uses once (the worker thread, the
+  // Kafka clients' buffers): the measure is how memory grows with the rows, from there.
+  const auto warm_path = expo::testing::test_log_path("exports-checkins-warm-up") + ".csv";
+  ASSERT_EQ(download(service->port(), "/v1/admin/exports/checkins.csv?day=2023-11-23", warm_path).status, 200);
+  std::filesystem::remove(warm_path);
   const auto before = memory_of(service->pid());
   ASSERT_GT(before.rss_kb, 0);
   std::atomic<bool> exporting{true};
@@ -246,8 +251,12 @@ TEST(Exports, OneHundredThousandCheckinsStreamWithFlatMemoryAndRoundTripThroughA
             << " kB (HWM " << before.hwm_kb << " kB), sampled peak " << sampled_peak_kb.load() << " kB, HWM after "
             << after.hwm_kb << " kB, RSS after " << after.rss_kb << " kB: growth " << growth_kb << " kB = "
             << 100.0 * static_cast<double>(growth_kb) / static_cast<double>(csv_kb) << "% of the CSV\n";
-  EXPECT_LT(growth_kb, csv_kb / 4) << "memory grew with the export";
-  EXPECT_LT(growth_kb, 32 * 1024);
+  // Flat: below a bound that a body held in memory would break (the CSV is 27 MB and more: 100,000 rows).
+  // What may grow is librdkafka's read-ahead (paced_reader_properties: up to 4 MiB a partition, measured
+  // 5-11 MB) and the chunk queue (256 KiB), whatever the export's size.
+  constexpr long bound_kb = 16 * 1024;
+  ASSERT_GT(csv_kb, bound_kb * 3 / 2) << "the export is too small to tell";
+  EXPECT_LT(growth_kb, bound_kb) << "memory grew with the export";
 
   const auto parsed = python(parse_script, {path, "visitor_id", run + "-", "1", run + "-v0"});
   std::filesystem::remove(path);
