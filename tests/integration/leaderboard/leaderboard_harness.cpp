@@ -447,6 +447,16 @@ std::map<std::string, std::string> LeaderboardTest::boards() {
   return out;
 }
 
+boost::json::object LeaderboardTest::rebuild_progress_when_ended(std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  boost::json::object progress;
+  do {
+    std::this_thread::sleep_for(50ms);
+    progress = expo::testing::json_of(admin("GET", "/v1/admin/leaderboards/rebuild"));
+  } while (progress.at("state").as_string() == "running" && std::chrono::steady_clock::now() < until);
+  return progress;
+}
+
 HttpResult LeaderboardTest::admin(const std::string& method, const std::string& path, bool with_token) {
   std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
   if (with_token) headers.emplace_back("Authorization", "Bearer " + admin_token);

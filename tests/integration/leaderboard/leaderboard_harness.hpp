@@ -184,6 +184,9 @@ class LeaderboardTest : public ::testing::Test {
   std::map<std::string, std::string> boards();
   expo::testing::HttpResult get(const std::string& target) { return http_->get(target); }
   expo::testing::HttpResult admin(const std::string& method, const std::string& path, bool with_token = true);
+  // The rebuild's progress (GET /v1/admin/leaderboards/rebuild) once it is no longer running, or the
+  // last one seen after `deadline`.
+  boost::json::object rebuild_progress_when_ended(std::chrono::milliseconds deadline = 120s);
   expo::testing::RedisReader& redis() { return *redis_; }
   const std::string& brokers() const { return brokers_; }
 

@@ -279,12 +279,7 @@ TEST_F(LeaderboardRecovery, ARebuildSweepsTheKeysOfKilledRebuildsAndSparesThoseO
 
   const auto started = admin("POST", "/v1/admin/leaderboards/rebuild");
   ASSERT_EQ(started.status, 202) << started.body;
-  boost::json::object progress;
-  const auto until = Clock::now() + 120s;
-  do {
-    std::this_thread::sleep_for(50ms);
-    progress = expo::testing::json_of(admin("GET", "/v1/admin/leaderboards/rebuild"));
-  } while (progress.at("state").as_string() == "running" && Clock::now() < until);
+  const auto progress = rebuild_progress_when_ended();
   EXPECT_EQ(progress.at("state").as_string(), "done") << progress;
 
   EXPECT_TRUE(redis().keys(orphan + "*").empty()) << "the killed rebuild's keys are still there";
@@ -345,12 +340,7 @@ TEST_F(LeaderboardRecovery, RebuildCommandWhileVotesFlowEndsWithExactCountsAndAM
   ASSERT_EQ(started.status, 202) << started.body;
   EXPECT_EQ(expo::testing::json_of(started).at("reason").as_string(), "requested");
   const auto votes_at_start = sent.load();
-  boost::json::object progress;
-  const auto until = Clock::now() + 120s;
-  do {
-    std::this_thread::sleep_for(50ms);
-    progress = expo::testing::json_of(admin("GET", "/v1/admin/leaderboards/rebuild"));
-  } while (progress.at("state").as_string() == "running" && Clock::now() < until);
+  const auto progress = rebuild_progress_when_ended();
   const auto votes_during = sent.load() - votes_at_start;
   std::this_thread::sleep_for(500ms);
   stop = true;
