@@ -73,17 +73,31 @@ std::string encode(const Envelope& e) {
   return json::serialize(o);
 }
 
-struct ScratchStorage::Resource {
-  json::monotonic_resource memory;
-  Resource(unsigned char* buffer, std::size_t size) : memory(buffer, size) {}
-};
-
 namespace {
 constexpr std::size_t kScratchBytes = 16 * 1024;
 thread_local unsigned char scratch_buffer[kScratchBytes];
+thread_local bool scratch_buffer_taken = false;
 }  // namespace
 
-ScratchStorage::ScratchStorage() : resource_(std::make_unique<Resource>(scratch_buffer, kScratchBytes)) {}
+struct ScratchStorage::Resource {
+  json::monotonic_resource memory;
+  bool owns_buffer;
+  // The thread's buffer when it is free; a second storage alive on the same thread gets the heap
+  // instead, so two envelopes never share the buffer.
+  Resource() : memory(), owns_buffer(false) {}
+  Resource(unsigned char* buffer, std::size_t size) : memory(buffer, size), owns_buffer(true) {
+    scratch_buffer_taken = true;
+  }
+  ~Resource() {
+    if (owns_buffer) scratch_buffer_taken = false;
+  }
+  Resource(const Resource&) = delete;
+  Resource& operator=(const Resource&) = delete;
+};
+
+ScratchStorage::ScratchStorage()
+    : resource_(scratch_buffer_taken ? std::make_unique<Resource>()
+                                     : std::make_unique<Resource>(scratch_buffer, kScratchBytes)) {}
 ScratchStorage::~ScratchStorage() = default;
 json::storage_ptr ScratchStorage::storage() const noexcept { return &resource_->memory; }
 

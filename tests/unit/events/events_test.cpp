@@ -109,6 +109,28 @@ TEST(Envelope, RoundTrips) {
   EXPECT_TRUE(d2->payload.empty());
 }
 
+TEST(Envelope, DecodesIntoScratchMemoryAndTwoScratchesOnOneThreadNeverShareIt) {
+  ev::Envelope first_sent = sample();
+  first_sent.payload["note"] = std::string(20000, 'a');  // beyond the thread's buffer: the heap takes over
+  ev::Envelope second_sent = sample();
+  second_sent.payload["note"] = "b";
+  const ev::ScratchStorage outer;
+  auto first = ev::decode(ev::encode(first_sent), outer.storage());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  {
+    const ev::ScratchStorage inner;  // while `outer` holds the thread's buffer
+    auto second = ev::decode(ev::encode(second_sent), inner.storage());
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_EQ(second->payload, second_sent.payload);
+  }
+  EXPECT_EQ(first->payload, first_sent.payload);
+  // Decoding again after both are gone reuses the buffer.
+  const ev::ScratchStorage again;
+  auto third = ev::decode(ev::encode(second_sent), again.storage());
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->payload, second_sent.payload);
+}
+
 TEST(Envelope, IgnoresUnknownTopLevelMembers) {
   auto d = ev::decode(R"({"event_id":"a","type":"t","occurred_at":"2023-11-23T02:00:00Z","payload":{},"schema":2})");
   ASSERT_TRUE(d.ok()) << d.error().message;

@@ -49,7 +49,8 @@ Result<Envelope> decode(std::string_view text, boost::json::storage_ptr storage)
 
 // Memory for decoding one message on this thread: a fixed per-thread buffer handed out and forgotten at
 // once (beyond it, the heap), so a typical event allocates nothing. For readers that copy what they need
-// out of the envelope before it goes; at most one live per thread at a time. A rebuild decodes some
+// out of the envelope before it goes (a second one alive on the same thread gets heap memory, so
+// nesting is safe, only slower). A rebuild decodes some
 // hundreds of thousands of messages a second, and allocation was the larger share of it.
 class ScratchStorage {
  public:
