@@ -74,32 +74,40 @@ std::string encode(const Envelope& e) {
 }
 
 namespace {
-constexpr std::size_t kScratchBytes = 16 * 1024;
-thread_local unsigned char scratch_buffer[kScratchBytes];
-thread_local bool scratch_buffer_taken = false;
+// The thread's scratch: a fixed buffer behind a monotonic resource, made once per thread; release()
+// hands the whole buffer out again, so a decode allocates nothing.
+struct ThreadScratch {
+  static constexpr std::size_t bytes = 16 * 1024;
+  unsigned char buffer[bytes];
+  json::monotonic_resource memory{buffer, bytes};
+  bool taken = false;
+};
+thread_local ThreadScratch thread_scratch;
 }  // namespace
 
+// A second storage alive on the same thread: memory of its own from the heap, so two envelopes never
+// share the thread's buffer.
 struct ScratchStorage::Resource {
   json::monotonic_resource memory;
-  bool owns_buffer;
-  // The thread's buffer when it is free; a second storage alive on the same thread gets the heap
-  // instead, so two envelopes never share the buffer.
-  Resource() : memory(), owns_buffer(false) {}
-  Resource(unsigned char* buffer, std::size_t size) : memory(buffer, size), owns_buffer(true) {
-    scratch_buffer_taken = true;
-  }
-  ~Resource() {
-    if (owns_buffer) scratch_buffer_taken = false;
-  }
-  Resource(const Resource&) = delete;
-  Resource& operator=(const Resource&) = delete;
 };
 
-ScratchStorage::ScratchStorage()
-    : resource_(scratch_buffer_taken ? std::make_unique<Resource>()
-                                     : std::make_unique<Resource>(scratch_buffer, kScratchBytes)) {}
-ScratchStorage::~ScratchStorage() = default;
-json::storage_ptr ScratchStorage::storage() const noexcept { return &resource_->memory; }
+ScratchStorage::ScratchStorage() {
+  if (thread_scratch.taken) {
+    resource_ = std::make_unique<Resource>();
+  } else {
+    thread_scratch.taken = true;
+  }
+}
+
+ScratchStorage::~ScratchStorage() {
+  if (resource_) return;
+  thread_scratch.memory.release();
+  thread_scratch.taken = false;
+}
+
+json::storage_ptr ScratchStorage::storage() const noexcept {
+  return resource_ ? &resource_->memory : &thread_scratch.memory;
+}
 
 Result<Envelope> decode(std::string_view text) { return decode(text, {}); }
 

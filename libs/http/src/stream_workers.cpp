@@ -10,6 +10,18 @@
 namespace expo::http {
 
 namespace detail {
+namespace {
+
+// The end of the body as a pull's answer: "" when complete, else the producer's error.
+void deliver_end(const BodySource::Deliver& deliver, const Result<void>& end) {
+  if (end) {
+    deliver(std::string());
+  } else {
+    deliver(end.error());
+  }
+}
+
+}  // namespace
 
 bool ChunkPipe::push(std::string chunk) {
   std::unique_lock lock(mutex_);
@@ -36,11 +48,7 @@ void ChunkPipe::finish(Result<void> outcome) {
   waiting_ = nullptr;
   const auto end = *outcome_;
   lock.unlock();
-  if (end) {
-    deliver(std::string());
-  } else {
-    deliver(end.error());
-  }
+  deliver_end(deliver, end);
 }
 
 bool ChunkPipe::cancelled() const {
@@ -66,11 +74,7 @@ void ChunkPipe::pull(Deliver deliver) {
   if (outcome_) {
     const auto end = *outcome_;
     lock.unlock();
-    if (end) {
-      deliver(std::string());
-    } else {
-      deliver(end.error());
-    }
+    deliver_end(deliver, end);
     return;
   }
   waiting_ = std::move(deliver);

@@ -62,7 +62,7 @@ class ScratchStorage {
 
  private:
   struct Resource;
-  std::unique_ptr<Resource> resource_;
+  std::unique_ptr<Resource> resource_;  // only when the thread's buffer is taken
 };
 
 }  // namespace expo::events
