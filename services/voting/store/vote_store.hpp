@@ -12,7 +12,7 @@
 //
 // A reservation that outlives its producer (a crash between reserve and delivery) expires: the next
 // decision for that visitor drops it and gives the day's vote back. If the vote did reach Kafka, the
-// projection of votes.v1 writes it again (record_vote_sync), so the state always ends as the log says.
+// projection of votes.v1 writes it again (record_votes_sync), so the state always ends as the log says.
 // Thread-safety: asynchronous members on the io thread; *_sync members on consumer threads.
 
 #include <chrono>
@@ -31,6 +31,8 @@ class Client;
 }
 
 namespace expo::voting {
+
+class CommittedHere;
 
 struct VoteKey {
   std::string visitor_id;
@@ -91,11 +93,13 @@ class VoteStore {
   };
   Result<void> record_checkins_sync(const std::vector<CheckinSeen>& checkins);
   Result<void> advance_checkins_position_sync(std::int32_t partition, std::int64_t next_offset);
+  // Skips the votes this instance committed itself (CommittedHere): their state is written already.
   Result<void> record_votes_sync(const std::vector<VoteSeen>& votes);
 
  private:
   std::shared_ptr<redis::Client> redis_;
   std::shared_ptr<redis::Client> sync_redis_;
+  std::shared_ptr<CommittedHere> committed_here_;
 };
 
 }  // namespace expo::voting

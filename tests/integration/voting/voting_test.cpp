@@ -15,6 +15,7 @@
 #include "expo/testing/environment.hpp"
 #include "expo/testing/fixtures.hpp"
 #include "expo/testing/http_client.hpp"
+#include "expo/testing/redis_reader.hpp"
 #include "expo/testing/service_process.hpp"
 
 using namespace std::chrono_literals;
@@ -23,6 +24,7 @@ using expo::testing::HttpClient;
 using expo::testing::HttpResult;
 using expo::testing::json_of;
 using expo::testing::random_id;
+using expo::testing::RedisReader;
 using expo::testing::ServiceProcess;
 using expo::testing::test_badge;
 
@@ -221,6 +223,48 @@ TEST_F(Voting, AcceptsAVoteOnceAndAnswersEachRefusalWithItsCode) {
   EXPECT_EQ(payload.at("innovation_id").as_string(), batu.innovations[0]);
   EXPECT_EQ(payload.at("booth_id").as_string(), "3579");
   EXPECT_EQ(payload.at("day").as_string(), "2023-11-23");
+}
+
+// An instance that crashed between reserving a vote and hearing from Kafka leaves the reservation
+// behind ("p:<vote id>:<day>:<expires ms>" in the visitor's hash, the day's count raised). Once it
+// expires, the visitor's next decision drops it: the innovation is free again and the day's vote
+// comes back, so the quota is whole.
+TEST_F(Voting, AReservationLeftByACrashedInstanceExpiresAndGivesTheDaysVoteBack) {
+  const auto visitor = expo::auth::new_visitor_id();
+  const auto badge = test_badge(visitor);
+  const auto& batu = booth("3579");
+  ASSERT_EQ(batu.innovations.size(), 3u);
+  ASSERT_EQ(check_in(badge, batu.id).status, 201);
+  // The check-in is in the visitor's state once a vote can see it: the first vote waits for the view.
+  ASSERT_EQ(vote(badge, batu.innovations[0]).status, 201);
+
+  RedisReader redis(std::stoi(expo::testing::required_env("EXPO_TEST_REDIS_PORT")));
+  const auto hash = "vote:{" + visitor + "}";
+  const auto expired_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch() - 1min).count();
+  redis.command({"HSET", hash, "i:" + batu.innovations[1], "p:crashed-vote:2023-11-23:" + std::to_string(expired_ms)});
+  redis.command({"HINCRBY", hash, "d:2023-11-23", "1"});
+  const auto live_ms = expired_ms + 10 * 60 * 1000;  // one still producing on a live instance stays
+  redis.command({"HSET", hash, "i:" + batu.innovations[2], "p:live-vote:2023-11-23:" + std::to_string(live_ms)});
+  redis.command({"HINCRBY", hash, "d:2023-11-23", "1"});
+
+  // Reading the ballot already drops the expired one; the live one counts as cast.
+  const auto me = client_->request("GET", "/v1/votes/me?token=" + badge);
+  ASSERT_EQ(me.status, 200) << me.body;
+  const auto ballot = json_of(me);
+  EXPECT_EQ(ballot.at("remaining_today").as_int64(), 1);
+  std::set<std::string> voted;
+  for (const auto& id : ballot.at("innovations_voted").as_array()) voted.emplace(id.as_string());
+  EXPECT_EQ(voted, (std::set<std::string>{batu.innovations[0], batu.innovations[2]}));
+
+  const auto freed = vote(badge, batu.innovations[1]);
+  ASSERT_EQ(freed.status, 201) << freed.body;
+  EXPECT_EQ(json_of(freed).at("remaining_today").as_int64(), 0);
+  const auto held = vote(badge, batu.innovations[2]);
+  EXPECT_EQ(held.status, 409) << held.body;
+  EXPECT_EQ(error_code(held), "already_voted");
+  EXPECT_EQ(redis.command({"HGET", hash, "d:2023-11-23"}).str, "3");
+  EXPECT_EQ(vote_events({visitor}, 2).size(), 2u) << "the reservations left behind never reached votes.v1";
 }
 
 TEST_F(Voting, FiftySimultaneousVotesByOneVisitorAcceptExactlyTheQuota) {
