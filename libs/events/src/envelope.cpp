@@ -63,6 +63,15 @@ std::string new_event_id() {
   return out;
 }
 
+bool is_plain_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const unsigned char c : id) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && c != '-' && c != '_' && c != '.' && c != ':') return false;
+  }
+  return true;
+}
+
 std::string encode(const Envelope& e) {
   json::object o;
   o.reserve(4);

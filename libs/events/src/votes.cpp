@@ -54,6 +54,8 @@ Result<Message> read(const Envelope& event) {
     if (v.vote_id.empty() || v.visitor_id.empty() || v.innovation_id.empty() || !is_date(v.day)) {
       return invalid("a vote_cast lacks vote_id, visitor_id, innovation_id or a YYYY-MM-DD day");
     }
+    // The vote ledger keeps a visitor's vote ids as one space-separated list (vote_ledger/ledger.hpp).
+    if (!is_plain_id(v.vote_id)) return invalid("a vote_cast's vote_id is not 1-64 letters, digits or -_.:");
     return Message(std::move(v));
   }
   if (event.type == "voting_opened") return Message(VotingSwitched{true});

@@ -2,7 +2,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
 #include <map>
 
 #include "expo/auth/ids.hpp"
@@ -25,14 +24,6 @@ namespace {
 // A scan reserved in Redis waits at most this long for Kafka (kafka.delivery_timeout_ms is 5 s).
 constexpr std::chrono::seconds pending_ttl{60};
 constexpr std::size_t batch_concurrency = 32;
-
-bool acceptable_client_event_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (unsigned char c : id) {
-    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':') return false;
-  }
-  return true;
-}
 
 ScanAnswer answer(int status, const boost::json::object& body) { return ScanAnswer{status, boost::json::serialize(body), {}}; }
 
@@ -61,7 +52,7 @@ std::variant<ScanRequest, ScanAnswer> parse_scan(const boost::json::object& obje
     return refusal(422, "invalid_request", "badge must be the badge token or the 8-character code");
   }
   const auto client_event_id = string_member(object, "client_event_id");
-  if (!acceptable_client_event_id(client_event_id)) {
+  if (!events::is_plain_id(client_event_id)) {
     return refusal(422, "invalid_request", "client_event_id must be 1-64 letters, digits or -_.:");
   }
   // The booth is the device's; a body naming another booth is a tablet set up wrongly, or worse.

@@ -1,7 +1,6 @@
 #include "app/votes.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <cctype>
 
 #include "app/checkin_view.hpp"
 #include "app/operations.hpp"
@@ -10,6 +9,7 @@
 #include "expo/core/json_member.hpp"
 #include "expo/core/log.hpp"
 #include "expo/event_model/event.hpp"
+#include "expo/events/envelope.hpp"
 #include "expo/events/topics.hpp"
 #include "expo/events/votes.hpp"
 #include "expo/http/response.hpp"
@@ -24,14 +24,6 @@ namespace {
 // A reservation waits at most this long for Kafka (kafka.delivery_timeout_ms is 5 s); one left by a
 // crashed instance frees itself after it.
 constexpr std::chrono::seconds pending_for{60};
-
-bool acceptable_client_event_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (unsigned char c : id) {
-    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':') return false;
-  }
-  return true;
-}
 
 VoteAnswer refusal(int status, std::string_view code, std::string_view message) {
   return VoteAnswer{status, http::error_body(code, message), std::nullopt, std::string(code)};
@@ -82,7 +74,7 @@ std::variant<VoteRequest, VoteAnswer> parse_vote(const boost::json::object& obje
   if (request.innovation_id.empty() || request.innovation_id.size() > 64) {
     return field_refusal("innovation_id", "innovation_id must name an innovation of the event");
   }
-  if (!acceptable_client_event_id(request.client_event_id)) {
+  if (!events::is_plain_id(request.client_event_id)) {
     return field_refusal("client_event_id", "client_event_id must be 1-64 letters, digits or -_.:");
   }
   return request;

@@ -69,6 +69,23 @@ TEST(VotesMessages, OtherTypesReadAsNothingAndBrokenOnesAreErrors) {
   auto vote = a_vote();
   vote.innovation_id.clear();
   EXPECT_FALSE(votes::read(expo::events::encode(votes::cast(vote))).ok());
+  // The ledger lists a visitor's vote ids separated by spaces: an id that could hold one is refused.
+  for (const auto* id : {"v 1", "v\t1", "v|1", ""}) {
+    auto odd = a_vote();
+    odd.vote_id = id;
+    const auto read = votes::read(expo::events::encode(votes::cast(odd)));
+    ASSERT_FALSE(read.ok()) << id;
+    EXPECT_EQ(read.error().code, "event_invalid");
+  }
+}
+
+TEST(PlainIds, LettersDigitsAndDashUnderscoreDotColonUpTo64) {
+  EXPECT_TRUE(expo::events::is_plain_id(expo::events::new_event_id()));
+  EXPECT_TRUE(expo::events::is_plain_id("ce-1_a.b:C"));
+  EXPECT_TRUE(expo::events::is_plain_id(std::string(64, 'x')));
+  EXPECT_FALSE(expo::events::is_plain_id(std::string(65, 'x')));
+  EXPECT_FALSE(expo::events::is_plain_id(""));
+  for (const auto* odd : {"a b", "a/b", "a|b", "a\nb", "\xc3\xa9"}) EXPECT_FALSE(expo::events::is_plain_id(odd)) << odd;
 }
 
 TEST(VotesMessages, AVoidCoversItsTargetsVotesCastAtOrBeforeIt) {

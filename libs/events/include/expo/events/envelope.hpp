@@ -28,6 +28,10 @@ struct Envelope {
 // cannot seed at all, the process aborts: not a condition a caller can handle.
 std::string new_event_id();
 
+// An id a client or a service may choose (a client_event_id, a vote_id): 1-64 letters, digits or
+// -_.: — nothing that needs escaping in a key, a log line or a space-separated list of ids.
+bool is_plain_id(std::string_view id);
+
 // A new envelope with a fresh event_id, the type and the time; the payload is the caller's to fill.
 Envelope make_envelope(std::string type, std::string occurred_at);
 
