@@ -23,7 +23,7 @@ local function count_period(key, what, id, day, delta)
 end
 local function ledger(KEYS, ARGV)
   if ARGV[1] == 'cast' then
-    -- KEYS: votes, first, by-visitor, by-device, voids, counts.
+    -- KEYS: votes, first, by-visitor (hash), the tablet's set, voids, counts.
     -- ARGV: 'cast', vote_id, visitor, device ('' from a phone), innovation, day, at_ms.
     local vote_id, visitor, device, innovation, day, at_text = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
     if call('HEXISTS', KEYS[1], vote_id) == 1 then return nil end
@@ -43,8 +43,10 @@ local function ledger(KEYS, ARGV)
       local why = covering('visitor:' .. visitor)
       if not why and device ~= '' then why = covering('device:' .. device) end
       if why then state, reason = 'voided', why end
-      -- Only first votes are in the sets: a void has nothing to take off a repeat.
-      call('SADD', KEYS[3], vote_id)
+      -- Only first votes are listed: a void has nothing to take off a repeat. A visitor's few ids
+      -- are one field of one hash (a key per visitor would cost a rebuild a command each).
+      local listed = call('HGET', KEYS[3], visitor)
+      call('HSET', KEYS[3], visitor, listed and (listed .. ' ' .. vote_id) or vote_id)
       if device ~= '' then call('SADD', KEYS[4], vote_id) end
     end
     call('HSET', KEYS[1], vote_id, table.concat({state, at_text, day, innovation, visitor, device, reason}, '|'))
@@ -52,13 +54,20 @@ local function ledger(KEYS, ARGV)
     elseif state == 'voided' then count_period(KEYS[6], 'voided', innovation, day, 1) end
     return state
   elseif ARGV[1] == 'void' then
-    -- KEYS: voids, the target's vote set, votes, counts. ARGV: 'void', target ("visitor:<id>" |
-    -- "device:<id>"), at_ms, reason.
+    -- KEYS: voids, the target's votes (by-visitor hash | the tablet's set), votes, counts.
+    -- ARGV: 'void', target ("visitor:<id>" | "device:<id>"), at_ms, reason.
     local at = tonumber(ARGV[3])
     local current = call('HGET', KEYS[1], ARGV[2])
     local current_at = current and tonumber(string.match(current, '^(%-?%d+)|')) or nil
     if not current_at or at > current_at then call('HSET', KEYS[1], ARGV[2], ARGV[3] .. '|' .. ARGV[4]) end
-    for _, id in ipairs(call('SMEMBERS', KEYS[2])) do
+    local ids
+    if string.sub(ARGV[2], 1, 8) == 'visitor:' then
+      ids = {}
+      for id in string.gmatch(call('HGET', KEYS[2], string.sub(ARGV[2], 9)) or '', '%S+') do ids[#ids + 1] = id end
+    else
+      ids = call('SMEMBERS', KEYS[2])
+    end
+    for _, id in ipairs(ids) do
       local state, at_text, day, innovation, visitor, device =
         string.match(call('HGET', KEYS[3], id) or '', '^(%a+)|(%-?%d+)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|')
       if state == 'counted' and tonumber(at_text) <= at then
@@ -93,7 +102,7 @@ projection::Entry cast_entry(const std::string& prefix, const std::string& count
   // A vote from a phone has no device: its by-device key is never written (the effect checks), but a
   // key must still stand at that position.
   return projection::entry_for(message,
-                               {keys::votes(prefix), keys::first(prefix), keys::by_visitor(prefix, v.visitor_id),
+                               {keys::votes(prefix), keys::first(prefix), keys::by_visitor(prefix),
                                 keys::by_device(prefix, v.device_id), keys::voids(prefix), counts_key},
                                {"cast", v.vote_id, v.visitor_id, v.device_id, v.innovation_id, v.day,
                                 std::to_string(events::votes::instant_ms(v.at))});
@@ -103,8 +112,8 @@ projection::Entry void_entry(const std::string& prefix, const std::string& count
                              const events::votes::Voided& v) {
   const bool by_visitor = !v.visitor_id.empty();
   const auto target = by_visitor ? "visitor:" + v.visitor_id : "device:" + v.device_id;
-  const auto set = by_visitor ? keys::by_visitor(prefix, v.visitor_id) : keys::by_device(prefix, v.device_id);
-  return projection::entry_for(message, {keys::voids(prefix), set, keys::votes(prefix), counts_key},
+  const auto listed = by_visitor ? keys::by_visitor(prefix) : keys::by_device(prefix, v.device_id);
+  return projection::entry_for(message, {keys::voids(prefix), listed, keys::votes(prefix), counts_key},
                                {"void", target, std::to_string(events::votes::instant_ms(v.at)), v.reason});
 }
 
@@ -118,9 +127,7 @@ std::string count_field(std::string_view what, std::string_view id, std::string_
 namespace keys {
 std::string votes(std::string_view prefix) { return std::string(prefix) + "votes"; }
 std::string first(std::string_view prefix) { return std::string(prefix) + "first"; }
-std::string by_visitor(std::string_view prefix, std::string_view visitor_id) {
-  return std::string(prefix).append("by-visitor:").append(visitor_id);
-}
+std::string by_visitor(std::string_view prefix) { return std::string(prefix) + "by-visitor"; }
 std::string by_device(std::string_view prefix, std::string_view device_id) {
   return std::string(prefix).append("by-device:").append(device_id);
 }

@@ -315,8 +315,15 @@ Result<void> Rebuilder::count_in_memory(const Generation& generation, std::span<
     // Scoped: the model (a few hundred bytes a message) is freed once written.
     BoardModel model;
     if (auto read = read_into(model, ledger_ranges, malformed); !read) return read;
-    auto ledger = std::async(std::launch::async, [&] { return writer.write_vote_ledger_sync(model); });
+    const auto votes_read_ms = static_cast<std::int64_t>(seconds_since(started) * 1000);
+    std::int64_t ledger_written_ms = 0;
+    auto ledger = std::async(std::launch::async, [&] {
+      auto written = writer.write_vote_ledger_sync(model);
+      ledger_written_ms = static_cast<std::int64_t>(seconds_since(started) * 1000);
+      return written;
+    });
     auto read = read_into(model, checkin_ranges, malformed);
+    const auto checkins_read_ms = static_cast<std::int64_t>(seconds_since(started) * 1000);
     auto ledger_written = ledger.get();  // before anything returns: the write reads the model
     if (!read) return read;
     if (!ledger_written) return ledger_written;
@@ -332,6 +339,9 @@ Result<void> Rebuilder::count_in_memory(const Generation& generation, std::span<
     }
     log::info("the boards' history was counted in memory and written in bulk",
               {{"generation", std::to_string(generation.number)},
+               {"votes_read_ms", std::to_string(votes_read_ms)},
+               {"checkins_read_ms", std::to_string(checkins_read_ms)},
+               {"ledger_written_ms", std::to_string(ledger_written_ms)},
                {"counted_ms", std::to_string(counted_ms)},
                {"written_ms", std::to_string(static_cast<std::int64_t>(seconds_since(started) * 1000))},
                {"commands", std::to_string(writer.stats().commands)},

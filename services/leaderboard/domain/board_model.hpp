@@ -14,7 +14,8 @@
 //   the vote ledger:
 //     votes       vote_id -> "state|at_ms|day|innovation|visitor|device|reason"
 //     first       "<visitor>|<innovation>" -> the vote_id that counts for the pair
-//     by_visitor  visitor -> its first votes' ids; by_device likewise (only for a non-empty device)
+//     by_visitor  visitor -> its first votes' ids (written as one hash, the ids space-separated);
+//     by_device   likewise, a set per tablet (only for a non-empty device)
 //     voids       "visitor:<id>" | "device:<id>" -> the latest void: at_ms and reason
 //
 // Where the Lua has a quirk, the model has it too (tests/unit/leaderboard/board_model_test.cpp pins

@@ -12,7 +12,7 @@
 //   {lb}:g<N>:activity        for the operations page: hour|<booth>|<YYYY-MM-DDTHH> (check-ins),
 //                             minute|<YYYY-MM-DDTHH:MM> (votes accepted), local event time
 //   {lb}:g<N>:ck:<booth>:<day>, ck:<booth>:all   sets of visitors (distinct check-ins)
-//   {lb}:g<N>:votes, first, by-visitor:<id>, by-device:<id>, voids   the vote ledger (libs/vote_ledger)
+//   {lb}:g<N>:votes, first, by-visitor, by-device:<id>, voids   the vote ledger (libs/vote_ledger)
 //   {lb}:building:<N>         the lease of the rebuild writing generation N (expires unless renewed)
 //   {lb}:display              hash: frozen "1"|"0", frozen_at, counts "hidden"|"shown" (operations)
 //   {lb}:frozen:counts, {lb}:frozen:applied   the boards as they were when frozen (what the public sees)

@@ -164,8 +164,14 @@ Result<void> GenerationWriter::write_vote_ledger_sync(const BoardModel& model) {
   return in_rounds([&](Rounds& rounds) -> Result<void> {
     if (auto r = write_hash(rounds, stats_, vote_ledger::keys::votes(prefix), model.votes(), chunk, text); !r) return r;
     if (auto r = write_hash(rounds, stats_, vote_ledger::keys::first(prefix), model.first(), chunk, text); !r) return r;
-    for (const auto& [visitor, ids] : model.by_visitor()) {
-      if (auto r = write_set(rounds, stats_, vote_ledger::keys::by_visitor(prefix, visitor), ids, chunk); !r) return r;
+    const auto listed = [](const std::vector<std::string>& ids) {
+      std::string out;
+      for (const auto& id : ids) out.append(out.empty() ? "" : " ").append(id);
+      return out;
+    };
+    if (auto r = write_hash(rounds, stats_, vote_ledger::keys::by_visitor(prefix), model.by_visitor(), chunk, listed);
+        !r) {
+      return r;
     }
     for (const auto& [device, ids] : model.by_device()) {
       if (auto r = write_set(rounds, stats_, vote_ledger::keys::by_device(prefix, device), ids, chunk); !r) return r;

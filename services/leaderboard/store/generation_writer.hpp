@@ -61,7 +61,7 @@ class GenerationWriter {
   GenerationWriter(redis::Client& redis, Generation generation, GenerationWriteOptions options = {});
 
   Result<void> start_sync();
-  // votes, first, by-visitor:*, by-device:*, voids.
+  // votes, first, by-visitor, by-device:*, voids.
   Result<void> write_vote_ledger_sync(const BoardModel& model);
   // ck:<booth>:<period>.
   Result<void> write_checkins_sync(const BoardModel& model);

@@ -5,7 +5,7 @@
 // libs/vote_ledger's (the leaderboard counts with the same Lua), under the prefix {vote-ledger}: (one
 // slot: a void rewrites many votes atomically; votes are a few hundred a second at the peak, well
 // within one shard):
-//   {vote-ledger}:votes, :first, :by-visitor:<id>, :by-device:<id>, :voids   see vote_ledger/ledger.hpp
+//   {vote-ledger}:votes, :first, :by-visitor, :by-device:<id>, :voids   see vote_ledger/ledger.hpp
 //   {vote-ledger}:counts                 hash: "votes|<innovation>|<period>", "voided|<innovation>|<period>"
 //   {vote-ledger}:applied                projection guard (exactly-once per message)
 //

@@ -19,6 +19,7 @@
 #include <boost/asio/post.hpp>
 
 #include <future>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -225,6 +226,16 @@ class LeaderboardBulk : public ::testing::Test {
     if (auto counts = out.find("counts"); counts != out.end()) {
       std::erase_if(counts->second.fields, [](const auto& field) { return field.second == "0"; });
     }
+    // A visitor's vote ids are a set kept as a space-separated list: compared in sorted order (the
+    // script lists them as its batches arrive, the model as the reader's did).
+    if (auto listed = out.find("by-visitor"); listed != out.end()) {
+      for (auto& [visitor, ids] : listed->second.fields) {
+        std::istringstream words(ids);
+        std::set<std::string> sorted{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+        ids.clear();
+        for (const auto& id : sorted) ids.append(ids.empty() ? "" : " ").append(id);
+      }
+    }
     return out;
   }
 
@@ -295,7 +306,7 @@ TEST_F(LeaderboardBulk, TheBulkWriteEqualsTheLuaKeyForKeyAndTheLuaContinuesItAli
   const auto lua = snapshot(a), bulk = snapshot(b);
   EXPECT_TRUE(lua == bulk) << differences(lua, bulk);
   // The mix reached every kind of key and record it should.
-  for (const auto* key : {"applied", "counts", "activity", "votes", "first", "voids", "by-visitor:v|x", "ck:b0:all"}) {
+  for (const auto* key : {"applied", "counts", "activity", "votes", "first", "voids", "by-visitor", "ck:b0:all"}) {
     EXPECT_TRUE(bulk.contains(key)) << key;
   }
   std::set<std::string> states;

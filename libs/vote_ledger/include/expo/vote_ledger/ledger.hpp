@@ -8,10 +8,15 @@
 //   <prefix>votes                hash: vote_id -> "state|at_ms|day|innovation|visitor|device|reason"
 //                                (state counted | voided | repeat; reason only when voided)
 //   <prefix>first                hash: "<visitor>|<innovation>" -> the vote_id that counts for the pair
-//   <prefix>by-visitor:<id>      set of the visitor's first votes;  <prefix>by-device:<id>  likewise
+//   <prefix>by-visitor           hash: visitor -> its first votes' ids, space-separated (a set: order means nothing)
+//                                (one hash: visitors are many with a few votes each, and a rebuild
+//                                writes it a thousand fields a command instead of a key a visitor)
+//   <prefix>by-device:<id>       set of the tablet's first votes (tablets are few with many votes each)
 //   <prefix>voids                hash: "visitor:<id>" | "device:<id>" -> "<at_ms>|<reason>" (latest void)
 //   a counts hash, named by the user: "votes|<innovation>|<period>" and "voided|<innovation>|<period>",
 //                                period = the vote's event day "YYYY-MM-DD" and "all" (whole event)
+//
+// Vote ids are plain (events::is_plain_id, checked by events::votes::read), so a space separates them.
 //
 // Rules (events::votes::voids() states the voiding rule): a vote_id seen before changes nothing; the
 // first vote of a visitor for an innovation counts, a later one with another id is a repeat and counts
@@ -68,7 +73,7 @@ std::string count_field(std::string_view what, std::string_view id, std::string_
 namespace keys {
 std::string votes(std::string_view prefix);
 std::string first(std::string_view prefix);
-std::string by_visitor(std::string_view prefix, std::string_view visitor_id);
+std::string by_visitor(std::string_view prefix);
 std::string by_device(std::string_view prefix, std::string_view device_id);
 std::string voids(std::string_view prefix);
 }  // namespace keys
