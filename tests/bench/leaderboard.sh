@@ -68,10 +68,26 @@ caught_up() {
 for _ in $(seq 1 600); do caught_up && break; sleep 0.2; done
 echo "leaderboard: live projection caught up with the writes after $(( ($(date +%s%N) - written) / 1000000 )) ms"
 
+# Redis keeps an append-only file: a generation written in bulk grows it by ~100 MB, which soon sets off
+# a background rewrite (a forked child dumping the data set, a core for a second or two), and deleting
+# the replaced generation frees its memory on Redis's lazy-free thread. Both follow any rebuild; the next
+# one is measured once they are over, as an operator's rebuild finds the machine (the wait is printed).
+redis_quiet() {
+  redis-cli -p "$REDIS_PORT" INFO | tr -d '\r' |
+    awk -F: '/^(aof_rewrite_in_progress|aof_rewrite_scheduled|lazyfree_pending_objects):/ {busy += $2} END {exit busy != 0}'
+}
+wait_for_quiet_redis() {
+  local since
+  since=$(date +%s%N)
+  for _ in $(seq 1 300); do redis_quiet && break; sleep 0.1; done
+  echo "leaderboard: Redis quiet (no rewrite, nothing left to free) after $(( ($(date +%s%N) - since) / 1000000 )) ms"
+}
+
 auth=(-H "Authorization: Bearer $admin_token")
 # Twice: the first reads a log the broker has not served yet (cold caches, its JIT), the second as a
 # rebuild during the event would.
 for which in first second; do
+  wait_for_quiet_redis
   curl -fsS -X POST "${auth[@]}" "http://127.0.0.1:$port/v1/admin/leaderboards/rebuild" >/dev/null
   progress=""
   for _ in $(seq 1 600); do
