@@ -52,12 +52,13 @@ Result<void> setup(service::Context& context) {
   checkin::add_page_routes(context.router, std::make_shared<const checkin::Pages>(std::move(*pages)),
                            std::move(*assets));
 
-  // The organisers' CSV export reads checkins.v1 on worker threads; the stop hook joins them (the
-  // server's stop has already cut any download in progress, which cancels its read).
-  auto exports = std::make_shared<checkin::CheckinExports>(context.settings.str("kafka.brokers"), context.event);
-  service::add_csv_export(context.router, "checkins", context.event, context.admin_token,
-                          [exports](std::optional<std::string> day) { return exports->start(std::move(day)); });
-  context.on_stop([exports] { exports->stop(); });
+  // The organisers' CSV export reads checkins.v1 on worker threads (add_csv_export's, joined when the
+  // service stops).
+  service::add_csv_export(context, "checkins",
+                          [brokers = context.settings.str("kafka.brokers"), &event = context.event](
+                              const std::optional<std::string>& day, http::ChunkWriter& out) {
+                            return checkin::write_checkins_csv(brokers, event, day, out);
+                          });
 
   auto timer = std::make_shared<boost::asio::steady_timer>(context.io);
   refresh_periodically(timer, probe);

@@ -14,14 +14,15 @@
 // region_id, region_name, device_id, visitor_id (the opaque id; no name, phone or e-mail is in the
 // topic). Rows in partition order (per visitor, in time); partitions one after another.
 //
-// Thread-safety: start() on the io thread; stop() from a stop hook (it joins the worker threads).
+// Thread-safety: reentrant; one call per download, each on its own worker thread.
 
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "expo/core/result.hpp"
-#include "expo/http/stream_workers.hpp"
+namespace expo::http {
+class ChunkWriter;
+}
 
 namespace expo::model {
 struct Event;
@@ -29,20 +30,11 @@ struct Event;
 
 namespace expo::checkin {
 
-class CheckinExports {
- public:
-  CheckinExports(std::string brokers, const model::Event& event);
-
-  // The CSV body of the check-ins of `day` (an event day, already checked) or of the whole event.
-  // Errors: "streams_busy" / "stopping" (retryable).
-  Result<std::shared_ptr<http::BodySource>> start(std::optional<std::string> day);
-  void stop() { workers_.stop(); }
-
- private:
-  std::string brokers_;
-  const model::Event& event_;
-  http::StreamWorkers workers_;
-};
+// The CSV of the check-ins of `day` (an event day, already checked) or of the whole event, written to
+// `out` (blocking: a Kafka read; on a worker thread, service::add_csv_export). Errors before the first
+// byte: Kafka unreachable (retryable); "cancelled" once the download went away.
+Result<void> write_checkins_csv(const std::string& brokers, const model::Event& event,
+                                const std::optional<std::string>& day, http::ChunkWriter& out);
 
 // The header record's columns, in order (for tests and the README).
 std::string csv_header();

@@ -23,14 +23,15 @@
 //
 // Streamed like the check-in export: a worker thread (http::StreamWorkers) writes 64 KiB chunks, the
 // connection sends one at a time; a client that goes away or a service that stops cancels the read.
-// Thread-safety: start() on the io thread; stop() from a stop hook (it joins the worker threads).
+// Thread-safety: reentrant; one call per download, each on its own worker thread.
 
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "expo/core/result.hpp"
-#include "expo/http/stream_workers.hpp"
+namespace expo::http {
+class ChunkWriter;
+}
 
 namespace expo::model {
 struct Event;
@@ -38,20 +39,12 @@ struct Event;
 
 namespace expo::voting {
 
-class VoteExports {
- public:
-  VoteExports(std::string brokers, const model::Event& event);
-
-  // The CSV body of the votes of `day` (an event day, already checked) or of the whole event.
-  // A repeat is judged over the whole event whatever `day` is. Errors: "streams_busy" / "stopping".
-  Result<std::shared_ptr<http::BodySource>> start(std::optional<std::string> day);
-  void stop() { workers_.stop(); }
-
- private:
-  std::string brokers_;
-  const model::Event& event_;
-  http::StreamWorkers workers_;
-};
+// The CSV of the votes of `day` (an event day, already checked) or of the whole event, written to
+// `out` (blocking: a Kafka read; on a worker thread, service::add_csv_export). A repeat is judged over
+// the whole event whatever `day` is. Errors before the first byte: Kafka unreachable (retryable);
+// "cancelled" once the download went away.
+Result<void> write_votes_csv(const std::string& brokers, const model::Event& event,
+                             const std::optional<std::string>& day, http::ChunkWriter& out);
 
 std::string votes_csv_header();
 
