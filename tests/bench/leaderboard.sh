@@ -38,7 +38,8 @@ source "$repo_root/tests/bench/lib.sh"
 bench_stack_start "$build/bench-leaderboard-stack" 28794 28778
 brokers=127.0.0.1:$KAFKA_PORT
 export EVENT_CLOCK_START=2023-11-23T19:00:00+07:00 ADMIN_TOKEN=$admin_token
-EXPO_HTTP_MAX_CONNECTIONS=$((clients + 1000)) EXPO_LEADERBOARD_PROMETHEUS_URL=none \
+# At info the service logs each rebuild's phases, which the bench prints.
+bench_log_level=info EXPO_HTTP_MAX_CONNECTIONS=$((clients + 1000)) EXPO_LEADERBOARD_PROMETHEUS_URL=none \
   bench_service_start "$EXPO_RUN_DIR/bench-leaderboard.log" "$port" "$build/services/leaderboard/expo-leaderboard"
 service_pid=${bench_service_pids[-1]}
 rss() { awk '/^VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$service_pid/status"; }
@@ -103,4 +104,10 @@ print(f"leaderboard: {sys.argv[2]} rebuild {p['state']}: {p['events']} events li
       f"({p['events_per_second']} events/s, {p['rounds']} rounds); the replaced generation deleted by "
       f"{p['elapsed_ms']} ms")
 PY
+  grep '"the boards. history was counted in memory' "$EXPO_RUN_DIR/bench-leaderboard.log" | tail -n1 | python3 -c "
+import json, sys
+l = json.loads(sys.stdin.read())
+print(f\"leaderboard: {sys.argv[1]} rebuild's phases (ms from its start): votes read {l['votes_read_ms']}, check-ins \"
+      f\"read {l['checkins_read_ms']} while the ledger was written by {l['ledger_written_ms']}, all written \"
+      f\"{l['written_ms']}; {l['commands']} commands in {l['round_trips']} round trips\")" "$which"
 done

@@ -15,7 +15,7 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo_root"
 preset=${BENCH_PRESET:-release}
 duration=${BENCH_DURATION:-15}
-warmup=${BENCH_WARMUP:-15}
+warmup=${BENCH_WARMUP:-30}
 connections=${BENCH_CONNECTIONS:-256}
 paced_connections=${BENCH_PACED_CONNECTIONS:-64}
 paced_rate=${BENCH_PACED_RATE:-5000}
@@ -45,7 +45,7 @@ print(','.join(i['innovation_id'] for i in json.load(sys.stdin)['innovations'] i
 
 echo "bench: minting badges and checking the visitors in at booth $booth"
 mint="$build/tests/bench/bench_badge_tokens"
-"$mint" 60000 jatim-inovasi-2023 "$signing_keys" --with-visitor >"$EXPO_RUN_DIR/visitors-warmup.txt"
+"$mint" 120000 jatim-inovasi-2023 "$signing_keys" --with-visitor >"$EXPO_RUN_DIR/visitors-warmup.txt"
 "$mint" 80000 jatim-inovasi-2023 "$signing_keys" --with-visitor >"$EXPO_RUN_DIR/visitors-saturation.txt"
 "$mint" 40000 jatim-inovasi-2023 "$signing_keys" --with-visitor >"$EXPO_RUN_DIR/visitors-paced.txt"
 cat "$EXPO_RUN_DIR"/visitors-*.txt | awk -v booth="$booth" '{
