@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "asio_adapter.hpp"
@@ -150,9 +151,25 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
     for (auto& k : keys) argv.push_back(std::move(k));
     for (auto& a : args) argv.push_back(std::move(a));
     auto state = std::make_shared<EvalState>(EvalState{script, std::move(argv), std::move(done), {}});
+    // A script's first use on a connection loads it first, pipelined: the EVALSHA then runs in the
+    // order it was issued. Waiting for NOSCRIPT to load it would send the script again behind every
+    // command issued meanwhile, and a caller that relies on the order (a write, then a read of it
+    // sent without waiting for the reply) would be overtaken. The NOSCRIPT path below stays for a
+    // server whose scripts were flushed under a live connection.
+    if (loaded_scripts_.insert(script.sha()).second) {
+      send({"SCRIPT", "LOAD", script.source()}, [weak = weak_from_this(), state](Result<Reply> result) {
+        if (result.ok()) return;
+        state->load_error = result.error();  // the EVALSHA behind it answers NOSCRIPT: this is why
+        if (const auto self = weak.lock()) self->loaded_scripts_.erase(state->script.sha());
+      });
+    }
     send(state->argv, [weak = weak_from_this(), state](Result<Reply> result) {
       if (!is_noscript(result)) {
         state->done(std::move(result));
+        return;
+      }
+      if (state->load_error) {
+        state->done(*state->load_error);
         return;
       }
       if (const auto self = weak.lock()) {
@@ -426,6 +443,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
       return;
     }
     self->connected_ = true;
+    self->loaded_scripts_.clear();  // maybe another server (a restart): load each script again
     ++self->attempt_;
     self->connect_timer_.cancel();
     self->backoff_ = self->config_.reconnect_min;
@@ -504,6 +522,7 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   bool started_ = false;
   bool stopped_ = false;
   bool connected_ = false;
+  std::unordered_set<std::string> loaded_scripts_;  // shas loaded on this connection (io thread only)
   std::uint64_t attempt_ = 0;  // bumped whenever a connect attempt ends; stale handlers compare it
   int failures_ = 0;           // connect failures in a row
   std::chrono::milliseconds backoff_;

@@ -85,9 +85,10 @@ class Client {
   //  - "redis_stopped" (retryable) after stop().
   void command(std::vector<std::string> args, Callback done);
 
-  // EVALSHA by the script's SHA1; on NOSCRIPT (Redis restarted or flushed its scripts), SCRIPT LOAD and
-  // EVALSHA again, once. Same outcomes as command(). The NOSCRIPT path takes up to two
-  // command_timeouts.
+  // EVALSHA by the script's SHA1, the script's first use on a connection preceded by SCRIPT LOAD in the
+  // same pipeline: an eval keeps its place among the commands issued around it. On NOSCRIPT (the
+  // server flushed its scripts under the connection), SCRIPT LOAD and EVALSHA again, once. Same
+  // outcomes as command(). The NOSCRIPT path takes up to two command_timeouts.
   void eval(const Script& script, std::vector<std::string> keys, std::vector<std::string> args,
             Callback done);
 
