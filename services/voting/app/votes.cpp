@@ -223,25 +223,30 @@ void Votes::produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device>
         body["vote_id"] = key->vote_id;
         body["remaining_today"] = std::max(0, self->event_.votes_per_day - today);
         VoteAnswer accepted{201, boost::json::serialize(body), std::nullopt, "accepted"};
-        self->store_->commit(*key, accepted.status, accepted.body,
-                             [accepted, done = std::move(done)](Result<void> committed) mutable {
-                               // Durable in Kafka already: the answer stands; the projection of
-                               // votes.v1 writes the state again.
-                               if (!committed) log::warn("vote in Kafka but not committed in Redis",
-                                                         {{"error", committed.error().code}});
-                               done(std::move(accepted));
-                             });
-        if (device) self->watch_device(*device, key->visitor_id);
+        // Durable in Kafka already: the answer stands whatever the commit does (the projection of
+        // votes.v1 writes the state again if it fails), so it need not wait for it. Until the commit
+        // lands the reservation counts as the vote, and later commands of this service go down the
+        // same connection after it (redis::Client keeps the order of scripts too), so a resend of
+        // this vote finds the committed answer.
+        self->store_->commit(*key, accepted.status, accepted.body, [](Result<void> committed) {
+          if (!committed) log::warn("vote in Kafka but not committed in Redis", {{"error", committed.error().code}});
+        });
+        if (!device) return done(std::move(accepted));
+        // A tablet's vote is answered once the tablet's badges are noted (and a flag written): the
+        // operations page then never lags the tablet's own answers.
+        self->watch_device(*device, key->visitor_id,
+                           [accepted = std::move(accepted), done = std::move(done)]() mutable { done(std::move(accepted)); });
       });
 }
 
-void Votes::watch_device(const devices::Device& device, const std::string& visitor_id) {
+void Votes::watch_device(const devices::Device& device, const std::string& visitor_id, std::function<void()> then) {
   ledger_->note_device_vote(device.device_id, visitor_id, settings_.flag_window, settings_.flag_distinct_badges,
-                            [self = shared_from_this(), device](Result<std::int64_t> distinct) {
-                              if (!distinct) return;  // a flag is advice; a Redis hiccup loses one sample
-                              if (*distinct >= self->settings_.flag_distinct_badges && self->on_flag_) {
+                            [self = shared_from_this(), device, then = std::move(then)](Result<std::int64_t> distinct) {
+                              // A flag is advice: a Redis hiccup loses one sample, never the vote's answer.
+                              if (distinct && *distinct >= self->settings_.flag_distinct_badges && self->on_flag_) {
                                 self->on_flag_(device, *distinct);
                               }
+                              then();
                             });
 }
 

@@ -84,8 +84,9 @@ class Votes : public std::enable_shared_from_this<Votes> {
   void produce(std::shared_ptr<VoteKey> key, std::optional<devices::Device> device, const std::string& request_id,
                int today, std::function<void(VoteAnswer)> done);
   void refuse_early(const VoteKey& key, VoteAnswer refusal, std::function<void(VoteAnswer)> done);
-  // Notes which badge a tablet voted for; past the threshold of different badges, on_flag_.
-  void watch_device(const devices::Device& device, const std::string& visitor_id);
+  // Notes which badge a tablet voted for; past the threshold of different badges, on_flag_. `then`
+  // runs once that is written (or failed).
+  void watch_device(const devices::Device& device, const std::string& visitor_id, std::function<void()> then);
 
   Settings settings_;
   const model::Event& event_;
